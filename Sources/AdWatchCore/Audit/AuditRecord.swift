@@ -1,0 +1,132 @@
+public import Foundation
+
+/// What an audit record is about. A string-backed value so later stages add kinds without touching this file.
+public struct AuditKind: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// A verified event was stored in the inbox.
+    public static let webhookAccepted = AuditKind(rawValue: "webhook.accepted")
+    /// A verified event repeated one seen within the dedup window; nothing new was stored.
+    public static let webhookDuplicate = AuditKind(rawValue: "webhook.duplicate")
+    /// A request was refused (unknown source, content type, size, signature, timestamp, JSON).
+    public static let webhookRejected = AuditKind(rawValue: "webhook.rejected")
+}
+
+/// A JSON scalar in an audit record's details.
+public enum AuditValue: Sendable, Equatable, Codable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    case string(String)
+    case int(Int64)
+    case bool(Bool)
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let value = try? c.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? c.decode(Int64.self) {
+            self = .int(value)
+        } else {
+            self = .string(try c.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try c.encode(value)
+        case .int(let value): try c.encode(value)
+        case .bool(let value): try c.encode(value)
+        }
+    }
+}
+
+/// A record to append: everything but its place in the chain.
+public struct AuditDraft: Sendable, Equatable {
+    public var at: Date
+    public var kind: AuditKind
+    public var source: String?
+    public var campaign: String?
+    public var brand: String?
+    public var alert: String?
+    public var details: [String: AuditValue]
+
+    public init(
+        at: Date,
+        kind: AuditKind,
+        source: String? = nil,
+        campaign: String? = nil,
+        brand: String? = nil,
+        alert: String? = nil,
+        details: [String: AuditValue] = [:]
+    ) {
+        self.at = at
+        self.kind = kind
+        self.source = source
+        self.campaign = campaign
+        self.brand = brand
+        self.alert = alert
+        self.details = details
+    }
+
+    /// The details as canonical JSON (sorted keys), the form that is stored and hashed.
+    var detailsJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(details)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
+
+/// A stored audit record, linked to its predecessor by `prevHash`.
+///
+/// `hash = SHA-256(canonical form ‖ prevHash)`; see ``AuditChain``.
+public struct AuditRecord: Sendable, Equatable, Codable {
+    public var seq: Int64
+    /// Milliseconds since 1970, the precision that is stored and hashed.
+    public var atMilliseconds: Int64
+    public var kind: String
+    public var source: String?
+    public var campaign: String?
+    public var brand: String?
+    public var alert: String?
+    /// Canonical JSON of the details.
+    public var details: String
+    public var prevHash: String
+    public var hash: String
+
+    public var at: Date { Date(timeIntervalSince1970: TimeInterval(atMilliseconds) / 1000) }
+
+    public init(
+        seq: Int64,
+        atMilliseconds: Int64,
+        kind: String,
+        source: String?,
+        campaign: String?,
+        brand: String?,
+        alert: String?,
+        details: String,
+        prevHash: String,
+        hash: String
+    ) {
+        self.seq = seq
+        self.atMilliseconds = atMilliseconds
+        self.kind = kind
+        self.source = source
+        self.campaign = campaign
+        self.brand = brand
+        self.alert = alert
+        self.details = details
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, kind, source, campaign, brand, alert, details, hash
+        case atMilliseconds = "at_ms"
+        case prevHash = "prev_hash"
+    }
+}

@@ -1,0 +1,459 @@
+/// The whole configuration file (DESIGN §11), decoded strictly: unknown keys are errors with their path.
+///
+/// Load it with ``ConfigLoader``; sections that later parts of the pipeline use (advertising, rules,
+/// channels, routes) are decoded and validated here too, so an operator learns of a typo at start-up.
+public struct AdWatchConfig: Sendable, Decodable {
+    public var server: ServerConfig
+    public var store: StoreConfig
+    public var sources: [SourceConfig]
+    public var advertising: AdvertisingConfig?
+    public var rules: [RuleConfig]
+    public var channels: [ChannelConfig]
+    public var routes: [RouteConfig]
+    public var admin: AdminConfig?
+    public var audit: AuditConfig
+
+    public init(
+        server: ServerConfig = .init(),
+        store: StoreConfig = .init(),
+        sources: [SourceConfig],
+        advertising: AdvertisingConfig? = nil,
+        rules: [RuleConfig] = [],
+        channels: [ChannelConfig] = [],
+        routes: [RouteConfig] = [],
+        admin: AdminConfig? = nil,
+        audit: AuditConfig = .init()
+    ) {
+        self.server = server
+        self.store = store
+        self.sources = sources
+        self.advertising = advertising
+        self.rules = rules
+        self.channels = channels
+        self.routes = routes
+        self.admin = admin
+        self.audit = audit
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case server, store, sources, advertising, rules, channels, routes, admin, audit
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.server = try c.decode(.server, default: ServerConfig())
+        self.store = try c.decode(.store, default: StoreConfig())
+        self.sources = try c.decode([SourceConfig].self, forKey: .sources)
+        self.advertising = try c.decodeIfPresent(AdvertisingConfig.self, forKey: .advertising)
+        self.rules = try c.decode(.rules, default: [])
+        self.channels = try c.decode(.channels, default: [])
+        self.routes = try c.decode(.routes, default: [])
+        self.admin = try c.decodeIfPresent(AdminConfig.self, forKey: .admin)
+        self.audit = try c.decode(.audit, default: AuditConfig())
+    }
+}
+
+/// `server:` — the HTTP listener.
+public struct ServerConfig: Sendable, Decodable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// Largest webhook body accepted; larger ones get 413 before more is read.
+    public var maxBodyBytes: Int = 256 * 1024
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 256 * 1024) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port
+        case maxBodyBytes = "max_body_bytes"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        host = try c.decode(.host, default: host)
+        port = try c.decode(.port, default: port)
+        maxBodyBytes = try c.decode(.maxBodyBytes, default: maxBodyBytes)
+    }
+}
+
+/// `store:` — where events and the audit log live.
+public struct StoreConfig: Sendable, Decodable {
+    /// SQLite durability level for each commit.
+    public enum Synchronous: String, Sendable, Decodable, CaseIterable {
+        /// fsync on every commit: an acknowledged event survives power loss (default).
+        case full
+        /// fsync at checkpoints only: survives a process crash, not a power loss.
+        case normal
+    }
+
+    /// Path of the SQLite file (default `./adwatch.sqlite`), or `:memory:` for the in-memory store.
+    public var sqlite: String?
+    /// PostgreSQL URL (not yet available in this build).
+    public var postgres: Secret?
+    public var synchronous: Synchronous = .full
+
+    public init(sqlite: String? = nil, postgres: Secret? = nil, synchronous: Synchronous = .full) {
+        self.sqlite = sqlite
+        self.postgres = postgres
+        self.synchronous = synchronous
+    }
+
+    /// The SQLite path in effect.
+    public var sqlitePath: String { sqlite ?? "./adwatch.sqlite" }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case sqlite, postgres, synchronous }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sqlite = try c.decodeIfPresent(String.self, forKey: .sqlite)
+        postgres = try c.decodeIfPresent(Secret.self, forKey: .postgres)
+        synchronous = try c.decode(.synchronous, default: .full)
+    }
+}
+
+/// One entry of `sources:` — a webhook sender, served at `POST /webhooks/<name>`.
+public struct SourceConfig: Sendable, Decodable {
+    /// The signature schemes a source can use.
+    public enum Scheme: String, Sendable, Decodable, CaseIterable {
+        case standardWebhooks = "standard-webhooks"
+        case stripe
+        case github
+        case hmac
+        case none
+    }
+
+    /// How the `hmac` scheme writes the signature.
+    public enum Encoding: String, Sendable, Decodable, CaseIterable { case hex, base64 }
+
+    public var name: String
+    public var scheme: Scheme
+    public var secrets: [Secret]
+    /// Largest allowed distance between the signed timestamp and now, in both directions.
+    public var tolerance: ConfigDuration = "5m"
+    /// How long a delivery id or body hash is remembered to recognise repeats.
+    public var dedupWindow: ConfigDuration = "72h"
+    /// `none` only: must be `true`, as a deliberate acknowledgement.
+    public var insecure: Bool = false
+    // Scheme `hmac`:
+    public var header: String?
+    public var prefix: String?
+    public var encoding: Encoding?
+    public var signed: String?
+    public var timestampHeader: String?
+    public var idHeader: String?
+    /// Where to find the campaign id, brand id, event type, event time and delivery id in the body.
+    public var fields: FieldPaths = .init()
+
+    public init(
+        name: String,
+        scheme: Scheme,
+        secrets: [Secret],
+        tolerance: ConfigDuration = "5m",
+        dedupWindow: ConfigDuration = "72h",
+        insecure: Bool = false,
+        header: String? = nil,
+        prefix: String? = nil,
+        encoding: Encoding? = nil,
+        signed: String? = nil,
+        timestampHeader: String? = nil,
+        idHeader: String? = nil,
+        fields: FieldPaths = .init()
+    ) {
+        self.name = name
+        self.scheme = scheme
+        self.secrets = secrets
+        self.tolerance = tolerance
+        self.dedupWindow = dedupWindow
+        self.insecure = insecure
+        self.header = header
+        self.prefix = prefix
+        self.encoding = encoding
+        self.signed = signed
+        self.timestampHeader = timestampHeader
+        self.idHeader = idHeader
+        self.fields = fields
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, scheme, secrets, tolerance, insecure, header, prefix, encoding, signed, fields
+        case dedupWindow = "dedup_window"
+        case timestampHeader = "timestamp_header"
+        case idHeader = "id_header"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        scheme = try c.decode(Scheme.self, forKey: .scheme)
+        secrets = try c.decode(.secrets, default: [])
+        tolerance = try c.decode(.tolerance, default: tolerance)
+        dedupWindow = try c.decode(.dedupWindow, default: dedupWindow)
+        insecure = try c.decode(.insecure, default: false)
+        header = try c.decodeIfPresent(String.self, forKey: .header)
+        prefix = try c.decodeIfPresent(String.self, forKey: .prefix)
+        encoding = try c.decodeIfPresent(Encoding.self, forKey: .encoding)
+        signed = try c.decodeIfPresent(String.self, forKey: .signed)
+        timestampHeader = try c.decodeIfPresent(String.self, forKey: .timestampHeader)
+        idHeader = try c.decodeIfPresent(String.self, forKey: .idHeader)
+        fields = try c.decode(.fields, default: FieldPaths())
+    }
+}
+
+/// `sources[].fields:` — JSON paths (dotted, tried in order) that locate the parts of an event.
+///
+/// The defaults cover both the flat Symphony campaign webhook (`{"event": …, "id": …, "brand_id": …}`)
+/// and the envelope `{"event", "timestamp", "data": {…}}`.
+public struct FieldPaths: Sendable, Decodable, Equatable {
+    public var campaignID: [String] = ["campaign_id", "campaignId", "data.campaign_id", "data.campaignId", "data.id", "campaign.id", "id"]
+    public var brandID: [String] = ["brand_id", "brandId", "data.brand_id", "data.brandId", "campaign.brand_id", "brand.id"]
+    public var eventType: [String] = ["event", "type_event", "event_type", "data.event"]
+    public var eventTime: [String] = ["timestamp", "occurred_at", "data.updatedAt", "updatedAt", "data.updated_at", "updated_at"]
+    /// Paths of a delivery id inside the body; the id header of the scheme is preferred when present.
+    public var deliveryID: [String] = ["delivery_id", "webhook_id"]
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case campaignID = "campaign_id"
+        case brandID = "brand_id"
+        case eventType = "event_type"
+        case eventTime = "event_time"
+        case deliveryID = "delivery_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = FieldPaths()
+        campaignID = try c.decode(.campaignID, default: defaults.campaignID)
+        brandID = try c.decode(.brandID, default: defaults.brandID)
+        eventType = try c.decode(.eventType, default: defaults.eventType)
+        eventTime = try c.decode(.eventTime, default: defaults.eventTime)
+        deliveryID = try c.decode(.deliveryID, default: defaults.deliveryID)
+    }
+}
+
+/// `advertising:` — the Symphony Ads API the pipeline re-fetches from.
+public struct AdvertisingConfig: Sendable, Decodable {
+    public var baseURL: String = "https://api.symphonyos.co/api/sym/v2"
+    public var apiKey: Secret?
+    public var requestsPerMinute: Int = 100
+    public var timeout: ConfigDuration = "10s"
+    public var brands: [BrandKey] = []
+
+    /// A per-brand API key (customers who connect their own ad accounts).
+    public struct BrandKey: Sendable, Decodable {
+        public var brandID: String
+        public var apiKey: Secret
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case brandID = "brand_id"
+            case apiKey = "api_key"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            // Brand ids are numbers in the Ads API; accept either spelling in YAML.
+            if let number = try? c.decode(Int.self, forKey: .brandID) {
+                brandID = String(number)
+            } else {
+                brandID = try c.decode(String.self, forKey: .brandID)
+            }
+            apiKey = try c.decode(Secret.self, forKey: .apiKey)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case baseURL = "base_url"
+        case apiKey = "api_key"
+        case requestsPerMinute = "requests_per_minute"
+        case timeout, brands
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        baseURL = try c.decode(.baseURL, default: baseURL)
+        apiKey = try c.decodeIfPresent(Secret.self, forKey: .apiKey)
+        requestsPerMinute = try c.decode(.requestsPerMinute, default: requestsPerMinute)
+        timeout = try c.decode(.timeout, default: timeout)
+        brands = try c.decode(.brands, default: [])
+    }
+}
+
+/// Alert severities, lowest first.
+public enum Severity: String, Sendable, Decodable, CaseIterable, Comparable {
+    case info, warning, critical
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// One entry of `rules:`. The rules engine gives the kind-specific keys their meaning.
+public struct RuleConfig: Sendable, Decodable {
+    /// The built-in rule kinds (DESIGN §5).
+    public enum Kind: String, Sendable, Decodable, CaseIterable {
+        case adAccountStanding = "ad_account_standing"
+        case inReviewTooLong = "in_review_too_long"
+        case spendThreshold = "spend_threshold"
+        case campaignFailed = "campaign_failed"
+        case adDeliveryIssue = "ad_delivery_issue"
+        case pacing
+        case upstreamSilent = "upstream_silent"
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var severity: Severity = .warning
+    public var forDuration: ConfigDuration?
+    public var labels: [String: String] = [:]
+    public var after: ConfigDuration?
+    public var percentOfBudget: Double?
+    public var amount: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, kind, severity, labels, after, amount
+        case forDuration = "for"
+        case percentOfBudget = "percent_of_budget"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        severity = try c.decode(.severity, default: .warning)
+        forDuration = try c.decodeIfPresent(ConfigDuration.self, forKey: .forDuration)
+        labels = try c.decode(.labels, default: [:])
+        after = try c.decodeIfPresent(ConfigDuration.self, forKey: .after)
+        percentOfBudget = try c.decodeIfPresent(Double.self, forKey: .percentOfBudget)
+        amount = try c.decodeIfPresent(Double.self, forKey: .amount)
+    }
+}
+
+/// One entry of `channels:` — where alerts are sent.
+public struct ChannelConfig: Sendable, Decodable {
+    public enum Kind: String, Sendable, Decodable, CaseIterable { case slack, email, webhook, console }
+    public enum EmailProvider: String, Sendable, Decodable, CaseIterable { case sendgrid, postmark, mailgun }
+
+    public var name: String
+    public var kind: Kind
+    public var webhookURL: Secret?
+    public var provider: EmailProvider?
+    public var baseURL: String?
+    public var apiKey: Secret?
+    public var from: String?
+    public var to: [String] = []
+    public var cc: [String] = []
+    public var url: String?
+    public var secret: Secret?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, kind, provider, from, to, cc, url, secret
+        case webhookURL = "webhook_url"
+        case baseURL = "base_url"
+        case apiKey = "api_key"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        webhookURL = try c.decodeIfPresent(Secret.self, forKey: .webhookURL)
+        provider = try c.decodeIfPresent(EmailProvider.self, forKey: .provider)
+        baseURL = try c.decodeIfPresent(String.self, forKey: .baseURL)
+        apiKey = try c.decodeIfPresent(Secret.self, forKey: .apiKey)
+        from = try c.decodeIfPresent(String.self, forKey: .from)
+        to = try c.decode(.to, default: [])
+        cc = try c.decode(.cc, default: [])
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        secret = try c.decodeIfPresent(Secret.self, forKey: .secret)
+    }
+}
+
+/// One entry of `routes:` — Alertmanager-style routing of alerts to channels.
+public struct RouteConfig: Sendable, Decodable {
+    public var match: [String: String] = [:]
+    public var channels: [String]
+    public var `continue`: Bool = false
+    public var groupBy: [String] = []
+    public var groupWait: ConfigDuration?
+    public var groupInterval: ConfigDuration?
+    public var repeatInterval: ConfigDuration?
+    public var sendResolved: Bool = false
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case match, channels
+        case `continue`
+        case groupBy = "group_by"
+        case groupWait = "group_wait"
+        case groupInterval = "group_interval"
+        case repeatInterval = "repeat_interval"
+        case sendResolved = "send_resolved"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        match = try c.decode(.match, default: [:])
+        channels = try c.decode([String].self, forKey: .channels)
+        `continue` = try c.decode(.continue, default: false)
+        groupBy = try c.decode(.groupBy, default: [])
+        groupWait = try c.decodeIfPresent(ConfigDuration.self, forKey: .groupWait)
+        groupInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .groupInterval)
+        repeatInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .repeatInterval)
+        sendResolved = try c.decode(.sendResolved, default: false)
+    }
+}
+
+/// `admin:` — the operator API.
+public struct AdminConfig: Sendable, Decodable {
+    public var token: Secret
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case token }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        token = try decoder.container(keyedBy: CodingKeys.self).decode(Secret.self, forKey: .token)
+    }
+}
+
+/// `audit:` — the hash-chained audit log.
+public struct AuditConfig: Sendable, Decodable {
+    /// How long records are kept.
+    public var retention: ConfigDuration = "90d"
+    /// Rejection records written per second at most; the rest are counted, not written.
+    public var rejectionsPerSecond: Double = 20
+    /// Rejection records that may be written in a burst before the rate applies.
+    public var rejectionBurst: Int = 100
+
+    public init(retention: ConfigDuration = "90d", rejectionsPerSecond: Double = 20, rejectionBurst: Int = 100) {
+        self.retention = retention
+        self.rejectionsPerSecond = rejectionsPerSecond
+        self.rejectionBurst = rejectionBurst
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case retention
+        case rejectionsPerSecond = "rejections_per_second"
+        case rejectionBurst = "rejection_burst"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        retention = try c.decode(.retention, default: retention)
+        rejectionsPerSecond = try c.decode(.rejectionsPerSecond, default: rejectionsPerSecond)
+        rejectionBurst = try c.decode(.rejectionBurst, default: rejectionBurst)
+    }
+}

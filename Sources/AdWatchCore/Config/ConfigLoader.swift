@@ -1,0 +1,209 @@
+import Foundation
+import HTTPTypes
+import Yams
+
+/// Reads, decodes and validates the YAML configuration.
+///
+/// ```swift
+/// let config = try ConfigLoader.load(path: "samples/config/adwatch.yaml")
+/// ```
+public enum ConfigLoader {
+    /// Loads and validates a configuration file.
+    /// - Parameters:
+    ///   - path: The YAML file.
+    ///   - resolver: Resolves `env:` and `file:` secret references (the process environment by default).
+    /// - Throws: ``ConfigError`` naming the key's path.
+    public static func load(path: String, resolver: Secret.Resolver = .process) throws -> AdWatchConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(path: "", "cannot read \(path)")
+        }
+        return try parse(yaml: text, resolver: resolver)
+    }
+
+    /// Decodes and validates configuration text.
+    /// - Throws: ``ConfigError`` naming the key's path.
+    public static func parse(yaml: String, resolver: Secret.Resolver = .process) throws -> AdWatchConfig {
+        let config: AdWatchConfig
+        do {
+            config = try YAMLDecoder().decode(AdWatchConfig.self, from: yaml, userInfo: [.secretResolver: resolver])
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as DecodingError {
+            throw ConfigError(error)
+        } catch let error as YamlError {
+            throw ConfigError(path: "", "not valid YAML: \(error)")
+        } catch {
+            throw ConfigError(path: "", "not valid YAML")
+        }
+        try config.validate()
+        return config
+    }
+}
+
+extension AdWatchConfig {
+    /// Checks what the types alone cannot: cross-references, scheme-specific keys, ranges.
+    /// - Throws: the first ``ConfigError`` found.
+    public func validate() throws {
+        guard (1...65535).contains(server.port) || server.port == 0 else {
+            throw ConfigError(path: "server.port", "must be between 0 and 65535")
+        }
+        guard server.maxBodyBytes > 0, server.maxBodyBytes <= 64 * 1024 * 1024 else {
+            throw ConfigError(path: "server.max_body_bytes", "must be between 1 and 67108864")
+        }
+        if store.sqlite != nil && store.postgres != nil {
+            throw ConfigError(path: "store", "set either sqlite or postgres, not both")
+        }
+        if store.postgres != nil {
+            throw ConfigError(path: "store.postgres", "the PostgreSQL store is not available in this build yet; use store.sqlite")
+        }
+        guard !sources.isEmpty else {
+            throw ConfigError(path: "sources", "at least one source is needed to receive webhooks")
+        }
+        var sourceNames = Set<String>()
+        for (index, source) in sources.enumerated() {
+            try source.validate(path: "sources[\(index)]")
+            guard sourceNames.insert(source.name).inserted else {
+                throw ConfigError(path: "sources[\(index)].name", "duplicate source name '\(source.name)'")
+            }
+        }
+        var ruleNames = Set<String>()
+        for (index, rule) in rules.enumerated() where !ruleNames.insert(rule.name).inserted {
+            throw ConfigError(path: "rules[\(index)].name", "duplicate rule name '\(rule.name)'")
+        }
+        var channelNames = Set<String>()
+        for (index, channel) in channels.enumerated() {
+            try channel.validate(path: "channels[\(index)]")
+            guard channelNames.insert(channel.name).inserted else {
+                throw ConfigError(path: "channels[\(index)].name", "duplicate channel name '\(channel.name)'")
+            }
+        }
+        for (index, route) in routes.enumerated() {
+            for (channelIndex, name) in route.channels.enumerated() where !channelNames.contains(name) {
+                throw ConfigError(path: "routes[\(index)].channels[\(channelIndex)]", "no channel named '\(name)'")
+            }
+        }
+        guard audit.rejectionsPerSecond > 0 else {
+            throw ConfigError(path: "audit.rejections_per_second", "must be greater than 0")
+        }
+        guard audit.rejectionBurst >= 1 else {
+            throw ConfigError(path: "audit.rejection_burst", "must be at least 1")
+        }
+    }
+
+    /// Non-fatal findings an operator should see at start-up and in `check-config`.
+    public var warnings: [String] {
+        var out: [String] = []
+        for source in sources {
+            switch source.scheme {
+            case .none:
+                out.append(
+                    "source '\(source.name)' accepts UNSIGNED webhooks (scheme: none, insecure: true): anyone who can reach /webhooks/\(source.name) can inject events"
+                )
+            case .github:
+                out.append("source '\(source.name)' uses scheme github, which signs no timestamp: replays are caught only by dedup (window \(source.dedupWindow))")
+            case .hmac where source.timestampHeader == nil:
+                out.append("source '\(source.name)' uses scheme hmac without timestamp_header: replays are caught only by dedup (window \(source.dedupWindow))")
+            default:
+                break
+            }
+        }
+        return out
+    }
+}
+
+extension SourceConfig {
+    func validate(path: String) throws {
+        let hmacOnlyKeys: [(String, String?)] = [
+            ("header", header), ("prefix", prefix), ("signed", signed), ("timestamp_header", timestampHeader), ("id_header", idHeader),
+        ]
+        let nameIsURLSafe = !name.isEmpty && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
+        guard nameIsURLSafe, name.allSatisfy(\.isASCII) else {
+            throw ConfigError(path: "\(path).name", "use letters, digits, '-' and '_' only (it becomes /webhooks/<name>)")
+        }
+        guard tolerance.duration > .zero else {
+            throw ConfigError(path: "\(path).tolerance", "must be greater than 0")
+        }
+        guard dedupWindow.duration > .zero else {
+            throw ConfigError(path: "\(path).dedup_window", "must be greater than 0")
+        }
+        if scheme != .hmac {
+            for (key, value) in hmacOnlyKeys where value != nil {
+                throw ConfigError(path: "\(path).\(key)", "only applies to scheme hmac")
+            }
+            if encoding != nil { throw ConfigError(path: "\(path).encoding", "only applies to scheme hmac") }
+        }
+        if scheme == .none {
+            guard insecure else {
+                throw ConfigError(path: "\(path).insecure", "scheme none accepts unsigned webhooks; set insecure: true to confirm")
+            }
+            guard secrets.isEmpty else {
+                throw ConfigError(path: "\(path).secrets", "scheme none takes no secrets")
+            }
+            return
+        }
+        if insecure {
+            throw ConfigError(path: "\(path).insecure", "only applies to scheme none")
+        }
+        guard !secrets.isEmpty else {
+            throw ConfigError(path: "\(path).secrets", "scheme \(scheme.rawValue) needs at least one secret")
+        }
+        switch scheme {
+        case .standardWebhooks:
+            for (index, secret) in secrets.enumerated() where StandardWebhooksScheme.key(from: secret) == nil {
+                throw ConfigError(path: "\(path).secrets[\(index)]", "not a Standard Webhooks secret (whsec_ followed by base64)")
+            }
+        case .hmac:
+            guard let header, !header.isEmpty else {
+                throw ConfigError(path: "\(path).header", "scheme hmac needs the signature header's name")
+            }
+            for (key, value) in [("header", header), ("timestamp_header", timestampHeader), ("id_header", idHeader)] {
+                if let value, HTTPField.Name(value) == nil {
+                    throw ConfigError(path: "\(path).\(key)", "'\(value)' is not a valid HTTP header name")
+                }
+            }
+            let template = signed ?? "{body}"
+            let parsed: SignedContentTemplate
+            do {
+                parsed = try SignedContentTemplate(parsing: template)
+            } catch let error as ConfigError {
+                throw ConfigError(path: "\(path).signed", error.message)
+            }
+            if parsed.usesTimestamp && timestampHeader == nil {
+                throw ConfigError(path: "\(path).timestamp_header", "the signed template uses {timestamp}; name the header that carries it")
+            }
+            if parsed.usesID && idHeader == nil {
+                throw ConfigError(path: "\(path).id_header", "the signed template uses {id}; name the header that carries it")
+            }
+        case .stripe, .github, .none:
+            break
+        }
+    }
+}
+
+extension ChannelConfig {
+    func validate(path: String) throws {
+        func require(_ present: Bool, _ key: String) throws {
+            if !present { throw ConfigError(path: "\(path).\(key)", "required for a \(kind.rawValue) channel") }
+        }
+        switch kind {
+        case .slack:
+            try require(webhookURL != nil, "webhook_url")
+        case .email:
+            try require(provider != nil, "provider")
+            try require(apiKey != nil, "api_key")
+            try require(from != nil, "from")
+            try require(!to.isEmpty, "to")
+        case .webhook:
+            try require(url != nil, "url")
+            try require(secret != nil, "secret")
+            if let secret, StandardWebhooksScheme.key(from: secret) == nil {
+                throw ConfigError(path: "\(path).secret", "not a Standard Webhooks secret (whsec_ followed by base64)")
+            }
+        case .console:
+            break
+        }
+    }
+}

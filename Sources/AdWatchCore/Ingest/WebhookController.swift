@@ -1,0 +1,171 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /webhooks/{source}`: size guard → signature → timestamp window → parse → dedup → durable inbox → 202.
+///
+/// Every refusal has a fixed JSON body that reveals nothing about secrets or internals, and a
+/// `webhook.rejected` audit record (rate-limited by ``RejectionAuditor``). The 202 is sent only after
+/// ``EventInbox/accept(_:)`` has committed the event.
+struct WebhookController {
+    let sources: [String: WebhookSource]
+    let inbox: any EventInbox
+    let rejections: RejectionAuditor
+    let clock: any WallClock
+    let maxBodyBytes: Int
+
+    init(sources: [SourceConfig], inbox: any EventInbox, rejections: RejectionAuditor, clock: any WallClock, maxBodyBytes: Int) {
+        self.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, WebhookSource(config: $0)) })
+        self.inbox = inbox
+        self.rejections = rejections
+        self.clock = clock
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func addRoutes(to router: Router<AdWatchRequestContext>) {
+        router.post("/webhooks/:source") { request, context in
+            try await receive(request, context: context)
+        }
+    }
+
+    func receive(_ request: Request, context: AdWatchRequestContext) async throws -> Response {
+        let sourceName = context.parameters.get("source") ?? ""
+        guard let source = sources[sourceName] else {
+            return await reject(.notFound, "not_found", "no webhook source with this name", reason: RejectionReason.unknownSource.rawValue,
+                                source: sourceName, context: context)
+        }
+        guard Self.isJSON(request.headers[.contentType]) else {
+            return await reject(.unsupportedMediaType, "unsupported_media_type", "send the body as Content-Type: application/json",
+                                reason: RejectionReason.unsupportedMediaType.rawValue, source: sourceName, context: context)
+        }
+        // Refuse a declared oversize body before reading any of it; an undeclared one stops at the limit.
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
+            return await tooLarge(source: sourceName, size: declared, context: context)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            return await tooLarge(source: sourceName, size: nil, context: context)
+        }
+        let body = Array(buffer.readableBytesView)
+
+        let delivery: VerifiedDelivery
+        switch source.scheme.verify(SignedRequest(headers: request.headers, body: body), now: clock.now()) {
+        case .success(let verified):
+            delivery = verified
+        case .failure(let failure):
+            return await reject(.unauthorized, "unauthorized", "signature verification failed", reason: failure.rawValue,
+                                source: sourceName, body: body, context: context)
+        }
+
+        let envelope: WebhookEnvelope
+        do {
+            envelope = try WebhookEnvelope(body: body, paths: source.config.fields)
+        } catch {
+            return await reject(.badRequest, "invalid_json", "the body is not a JSON object", reason: RejectionReason.invalidJSON.rawValue,
+                                source: sourceName, body: body, context: context)
+        }
+
+        let event = makeEvent(source: source, body: body, delivery: delivery, envelope: envelope, request: request, context: context)
+        let outcome: AcceptOutcome
+        do {
+            outcome = try await inbox.accept(event)
+        } catch {
+            // Nothing was acknowledged, so nothing is lost: the sender retries after Retry-After.
+            context.logger.error("could not store webhook", metadata: ["webhook.source": "\(sourceName)", "store.error": "\(String(reflecting: type(of: error)))"])
+            return await reject(.serviceUnavailable, "unavailable", "the event could not be stored; retry later",
+                                reason: RejectionReason.storeUnavailable.rawValue, source: sourceName, body: body, context: context,
+                                headers: [.retryAfter: "5"])
+        }
+        switch outcome {
+        case .accepted(let id):
+            if !event.isKnownType {
+                context.logger.info("stored webhook of unknown event type", metadata: ["webhook.source": "\(sourceName)", "event.id": "\(id)", "event.type": "\(event.eventType ?? "-")"])
+            } else {
+                context.logger.debug("stored webhook", metadata: ["webhook.source": "\(sourceName)", "event.id": "\(id)", "event.type": "\(event.eventType ?? "-")"])
+            }
+            return JSONReply.make(.accepted, ["id": id, "status": "accepted"])
+        case .duplicate(let id):
+            context.logger.debug("duplicate webhook", metadata: ["webhook.source": "\(sourceName)", "event.id": "\(id)"])
+            return JSONReply.make(.ok, ["id": id, "status": "duplicate"])
+        }
+    }
+
+    private func makeEvent(
+        source: WebhookSource,
+        body: [UInt8],
+        delivery: VerifiedDelivery,
+        envelope: WebhookEnvelope,
+        request: Request,
+        context: AdWatchRequestContext
+    ) -> InboundEvent {
+        let deliveryID = delivery.deliveryID ?? envelope.deliveryID
+        let dedupKey = deliveryID.map { "id:\($0)" } ?? "sha256:" + ByteEncoding.hex(Digest.sha256(Array(source.name.utf8) + [0] + body))
+        var headers: [String: String] = [:]
+        for field in request.headers where !source.strippedHeaders.contains(field.name) {
+            let name = field.name.canonicalName
+            headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+        }
+        return InboundEvent(
+            id: "evt_" + ByteEncoding.hex(Digest.randomBytes(12)),
+            source: source.name,
+            dedupKey: dedupKey,
+            deliveryID: deliveryID,
+            eventType: envelope.eventType,
+            isKnownType: envelope.isKnownType,
+            campaignID: envelope.campaignID,
+            brandID: envelope.brandID,
+            eventTime: envelope.eventTime ?? delivery.timestamp,
+            receivedAt: clock.now(),
+            body: body,
+            headers: headers,
+            remoteAddress: context.remoteAddressText,
+            dedupWindow: source.config.dedupWindow.duration
+        )
+    }
+
+    private func tooLarge(source: String, size: Int?, context: AdWatchRequestContext) async -> Response {
+        await reject(.contentTooLarge, "payload_too_large", "the body exceeds \(maxBodyBytes) bytes", reason: RejectionReason.bodyTooLarge.rawValue,
+                     source: source, size: size, context: context)
+    }
+
+    private func reject(
+        _ status: HTTPResponse.Status,
+        _ code: String,
+        _ message: String,
+        reason: String,
+        source: String,
+        size: Int? = nil,
+        body: [UInt8]? = nil,
+        context: AdWatchRequestContext,
+        headers: HTTPFields = [:]
+    ) async -> Response {
+        let written = await rejections.record(
+            source: source,
+            reason: reason,
+            status: Int(status.code),
+            remoteAddress: context.remoteAddressText,
+            size: size ?? body?.count,
+            body: body,
+            logger: context.logger
+        )
+        // Logged under the same rate limit as the audit record, so a flood cannot flood the log either.
+        if written {
+            context.logger.info(
+                "rejected webhook",
+                metadata: ["webhook.source": "\(source)", "webhook.reject_reason": "\(reason)", "http.response.status_code": "\(status.code)"]
+            )
+        }
+        return JSONReply.error(status, code, message, headers: headers)
+    }
+
+    /// `application/json` or any `application/*+json`, with or without parameters.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+}

@@ -1,0 +1,17 @@
+import HTTPTypes
+
+/// A configured source at run time: its settings and its verification strategy, built once.
+struct WebhookSource: Sendable {
+    let config: SourceConfig
+    let scheme: any SignatureScheme
+    /// Headers never stored: the scheme's signature headers and credentials.
+    let strippedHeaders: Set<HTTPField.Name>
+
+    init(config: SourceConfig) {
+        self.config = config
+        self.scheme = config.makeScheme()
+        self.strippedHeaders = Set(scheme.signatureHeaderNames + [.authorization, .cookie, .proxyAuthorization, .setCookie])
+    }
+
+    var name: String { config.name }
+}

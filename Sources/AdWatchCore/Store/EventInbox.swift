@@ -1,0 +1,131 @@
+public import Foundation
+
+/// A verified webhook on its way into the inbox.
+public struct InboundEvent: Sendable, Equatable {
+    public var id: String
+    public var source: String
+    /// `id:<delivery id>` when the sender gave one, else `sha256:<hex of source ‖ 0 ‖ body>`.
+    public var dedupKey: String
+    public var deliveryID: String?
+    public var eventType: String?
+    /// False for event types AdWatch does not know; such events are stored and audited, not rejected.
+    public var isKnownType: Bool
+    public var campaignID: String?
+    public var brandID: String?
+    public var eventTime: Date?
+    public var receivedAt: Date
+    public var body: [UInt8]
+    /// Request headers without signature material, cookies or authorization.
+    public var headers: [String: String]
+    public var remoteAddress: String?
+    /// A repeat of `dedupKey` within this window is a duplicate.
+    public var dedupWindow: Duration
+
+    public init(
+        id: String,
+        source: String,
+        dedupKey: String,
+        deliveryID: String?,
+        eventType: String?,
+        isKnownType: Bool,
+        campaignID: String?,
+        brandID: String?,
+        eventTime: Date?,
+        receivedAt: Date,
+        body: [UInt8],
+        headers: [String: String],
+        remoteAddress: String?,
+        dedupWindow: Duration
+    ) {
+        self.id = id
+        self.source = source
+        self.dedupKey = dedupKey
+        self.deliveryID = deliveryID
+        self.eventType = eventType
+        self.isKnownType = isKnownType
+        self.campaignID = campaignID
+        self.brandID = brandID
+        self.eventTime = eventTime
+        self.receivedAt = receivedAt
+        self.body = body
+        self.headers = headers
+        self.remoteAddress = remoteAddress
+        self.dedupWindow = dedupWindow
+    }
+
+    /// The audit record that goes into the same transaction as the event (or its duplicate verdict).
+    func auditDraft(duplicateOf existing: String?) -> AuditDraft {
+        var details: [String: AuditValue] = [
+            "event_id": .string(existing ?? id),
+            "dedup_key": .string(dedupKey),
+            "known_type": .bool(isKnownType),
+            "body_sha256": .string(ByteEncoding.hex(Digest.sha256(body))),
+            "size": .int(Int64(body.count)),
+        ]
+        if let eventType { details["event_type"] = .string(eventType) }
+        if let deliveryID { details["delivery_id"] = .string(deliveryID) }
+        if let remoteAddress { details["remote_address"] = .string(remoteAddress) }
+        return AuditDraft(
+            at: receivedAt,
+            kind: existing == nil ? .webhookAccepted : .webhookDuplicate,
+            source: source,
+            campaign: campaignID,
+            brand: brandID,
+            details: details
+        )
+    }
+}
+
+/// What the inbox did with an event.
+public enum AcceptOutcome: Sendable, Equatable {
+    /// Stored durably under this id.
+    case accepted(id: String)
+    /// Seen within the dedup window as the event with this id; nothing new was stored.
+    case duplicate(of: String)
+}
+
+/// An event as the inbox holds it.
+public struct StoredEvent: Sendable, Equatable {
+    public var id: String
+    public var source: String
+    public var dedupKey: String
+    public var deliveryID: String?
+    public var eventType: String?
+    public var isKnownType: Bool
+    public var campaignID: String?
+    public var brandID: String?
+    public var eventTime: Date?
+    public var receivedAt: Date
+    public var body: [UInt8]
+    public var headers: [String: String]
+    public var remoteAddress: String?
+    /// `pending` until the processor has handled it.
+    public var state: String
+}
+
+/// The durable inbox of verified webhooks.
+///
+/// ``accept(_:)`` returns only once the event and its audit record are committed (fsync'd with the
+/// SQLite store's default `synchronous=FULL`): the caller answers 202 after it, never before.
+public protocol EventInbox: Sendable {
+    /// Stores `event` unless its dedup key was seen within `event.dedupWindow`; appends the
+    /// `webhook.accepted` or `webhook.duplicate` audit record in the same transaction.
+    func accept(_ event: InboundEvent) async throws -> AcceptOutcome
+    /// The stored event with this id.
+    func event(id: String) async throws -> StoredEvent?
+    /// How many events the inbox holds.
+    func eventCount() async throws -> Int
+}
+
+/// Everything AdWatch persists, behind one value the composition root passes around.
+///
+/// Implementations: ``SQLiteStore`` (the default), ``MemoryStore`` (tests, demos). A PostgreSQL
+/// implementation conforms to the same protocols without changing callers.
+public protocol AdWatchStore: EventInbox, AuditLog {
+    /// Creates or upgrades the schema. Safe to call on every start.
+    func migrate() async throws
+    /// Succeeds when the store can serve requests (`/readyz`).
+    func ping() async throws
+    /// Releases files and connections.
+    func close() async throws
+}

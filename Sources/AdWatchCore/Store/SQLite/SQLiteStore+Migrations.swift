@@ -1,0 +1,63 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, one registered migration per change; never edit a shipped migration.
+    /// See <https://swiftpackageindex.com/groue/GRDB.swift/documentation/grdb/migrations>.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: inbox, dedup keys, audit log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE events (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        source TEXT NOT NULL,
+                        dedup_key TEXT NOT NULL,
+                        delivery_id TEXT,
+                        event_type TEXT,
+                        known_type INTEGER NOT NULL,
+                        campaign_id TEXT,
+                        brand_id TEXT,
+                        event_time_ms INTEGER,
+                        received_at_ms INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        headers TEXT NOT NULL,
+                        remote_address TEXT,
+                        state TEXT NOT NULL DEFAULT 'pending',
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_ms INTEGER
+                    );
+                    CREATE INDEX events_by_state ON events (state, next_attempt_ms);
+                    CREATE INDEX events_by_campaign ON events (campaign_id, received_at_ms);
+
+                    CREATE TABLE dedup_keys (
+                        source TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        seen_at_ms INTEGER NOT NULL,
+                        PRIMARY KEY (source, key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX dedup_keys_by_age ON dedup_keys (seen_at_ms);
+
+                    CREATE TABLE audit_log (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        source TEXT,
+                        campaign TEXT,
+                        brand TEXT,
+                        alert TEXT,
+                        details TEXT NOT NULL,
+                        prev_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_by_campaign ON audit_log (campaign, seq);
+                    CREATE INDEX audit_by_kind ON audit_log (kind, seq);
+                    -- Append-only: records are sealed by the hash chain; updating one is always a mistake.
+                    CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    """
+            )
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import GRDB
+
+/// The default store: one SQLite file in WAL mode, written through a ``GroupCommitter`` so concurrent
+/// webhooks share one transaction and one fsync.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "adwatch.sqlite")
+/// try await store.migrate()
+/// let outcome = try await store.accept(event)
+/// ```
+public final class SQLiteStore: AdWatchStore {
+    enum Operation: Sendable {
+        case accept(InboundEvent)
+        case audit([AuditDraft])
+    }
+
+    enum Output: Sendable {
+        case accepted(AcceptOutcome)
+        case audited
+    }
+
+    private let pool: DatabasePool
+    private let committer: GroupCommitter<Operation, Output>
+
+    /// Opens (creating if needed) the database file.
+    /// - Parameters:
+    ///   - path: The SQLite file.
+    ///   - synchronous: `.full` (default) fsyncs every commit, so an acknowledged event survives power loss.
+    public init(path: String, synchronous: StoreConfig.Synchronous = .full) throws {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous == .full ? "FULL" : "NORMAL")")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        self.pool = pool
+        self.committer = GroupCommitter { operations in await Self.commit(operations, in: pool) }
+    }
+
+    public func migrate() async throws {
+        try Self.migrator.migrate(pool)
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    public func accept(_ event: InboundEvent) async throws -> AcceptOutcome {
+        guard case .accepted(let outcome) = try await committer.submit(.accept(event)) else {
+            preconditionFailure("accept operation produced no outcome")
+        }
+        return outcome
+    }
+
+    public func append(_ drafts: [AuditDraft]) async throws {
+        _ = try await committer.submit(.audit(drafts))
+    }
+
+    public func event(id: String) async throws -> StoredEvent? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM events WHERE id = ?", arguments: [id]).map(Self.storedEvent)
+        }
+    }
+
+    public func eventCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+    }
+
+    public func records(from seq: Int64, limit: Int) async throws -> [AuditRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+                .map(Self.auditRecord)
+        }
+    }
+
+    /// Batches committed and operations they held, for load figures.
+    public func commitStatistics() async -> (batches: Int, operations: Int) {
+        (await committer.batchCount, await committer.operationCount)
+    }
+
+    // MARK: Writing
+
+    /// Runs a batch in one transaction; each operation in its own savepoint so one failure spoils only itself.
+    private static func commit(_ operations: [Operation], in pool: DatabasePool) async -> [Result<Output, any Error>] {
+        do {
+            return try await pool.write { db in
+                var head = try ChainHead.load(db)
+                var results: [Result<Output, any Error>] = []
+                results.reserveCapacity(operations.count)
+                for operation in operations {
+                    let saved = head
+                    do {
+                        var output = Output.audited
+                        try db.inSavepoint {
+                            output = try apply(operation, db: db, head: &head)
+                            return .commit
+                        }
+                        results.append(.success(output))
+                    } catch {
+                        head = saved
+                        results.append(.failure(error))
+                    }
+                }
+                return results
+            }
+        } catch {
+            return Array(repeating: .failure(error), count: operations.count)
+        }
+    }
+
+    private static func apply(_ operation: Operation, db: Database, head: inout ChainHead) throws -> Output {
+        switch operation {
+        case .audit(let drafts):
+            for draft in drafts { try head.append(draft, db: db) }
+            return .audited
+        case .accept(let event):
+            let receivedMS = milliseconds(event.receivedAt)
+            let windowMS = Int64(event.dedupWindow.timeInterval * 1000)
+            if let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT event_id, seen_at_ms FROM dedup_keys WHERE source = ? AND key = ?"),
+                arguments: [event.source, event.dedupKey]
+            ), receivedMS - (row["seen_at_ms"] as Int64) < windowMS {
+                let existing: String = row["event_id"]
+                try head.append(event.auditDraft(duplicateOf: existing), db: db)
+                return .accepted(.duplicate(of: existing))
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO events (id, source, dedup_key, delivery_id, event_type, known_type, campaign_id, brand_id,
+                        event_time_ms, received_at_ms, body, headers, remote_address, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                    """
+            ).execute(arguments: [
+                event.id, event.source, event.dedupKey, event.deliveryID, event.eventType, event.isKnownType,
+                event.campaignID, event.brandID, event.eventTime.map(milliseconds), receivedMS, Data(event.body),
+                jsonText(event.headers), event.remoteAddress,
+            ])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO dedup_keys (source, key, event_id, seen_at_ms) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (source, key) DO UPDATE SET event_id = excluded.event_id, seen_at_ms = excluded.seen_at_ms
+                    """
+            ).execute(arguments: [event.source, event.dedupKey, event.id, receivedMS])
+            try head.append(event.auditDraft(duplicateOf: nil), db: db)
+            return .accepted(.accepted(id: event.id))
+        }
+    }
+
+    /// The last record of the audit chain, carried through a batch so each append costs one insert.
+    private struct ChainHead {
+        var seq: Int64
+        var hash: String
+
+        static func load(_ db: Database) throws -> ChainHead {
+            if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") {
+                return ChainHead(seq: row["seq"], hash: row["hash"])
+            }
+            return ChainHead(seq: 0, hash: AuditChain.genesisHash)
+        }
+
+        mutating func append(_ draft: AuditDraft, db: Database) throws {
+            let record = AuditChain.seal(draft, seq: seq + 1, prevHash: hash)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO audit_log (seq, at_ms, kind, source, campaign, brand, alert, details, prev_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                record.seq, record.atMilliseconds, record.kind, record.source, record.campaign, record.brand,
+                record.alert, record.details, record.prevHash, record.hash,
+            ])
+            seq = record.seq
+            hash = record.hash
+        }
+    }
+
+    // MARK: Reading
+
+    private static func storedEvent(_ row: Row) -> StoredEvent {
+        StoredEvent(
+            id: row["id"],
+            source: row["source"],
+            dedupKey: row["dedup_key"],
+            deliveryID: row["delivery_id"],
+            eventType: row["event_type"],
+            isKnownType: row["known_type"],
+            campaignID: row["campaign_id"],
+            brandID: row["brand_id"],
+            eventTime: (row["event_time_ms"] as Int64?).map(date),
+            receivedAt: date(row["received_at_ms"]),
+            body: Array(row["body"] as Data),
+            headers: (try? JSONDecoder().decode([String: String].self, from: Data((row["headers"] as String).utf8))) ?? [:],
+            remoteAddress: row["remote_address"],
+            state: row["state"]
+        )
+    }
+
+    private static func auditRecord(_ row: Row) -> AuditRecord {
+        AuditRecord(
+            seq: row["seq"],
+            atMilliseconds: row["at_ms"],
+            kind: row["kind"],
+            source: row["source"],
+            campaign: row["campaign"],
+            brand: row["brand"],
+            alert: row["alert"],
+            details: row["details"],
+            prevHash: row["prev_hash"],
+            hash: row["hash"]
+        )
+    }
+
+    private static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    private static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
+
+    private static func jsonText(_ headers: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(headers)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,46 @@
+import AdWatchCore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `adwatch send --config FILE --source NAME BODY.json`: signs a body as the source's sender would and posts it.
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Sign a JSON body with a source's scheme and first secret, and POST it to the receiver."
+    )
+
+    @Option(name: .long, help: "The YAML configuration file (for the source's scheme, secret and the server address).")
+    var config: String
+
+    @Option(name: .long, help: "The source to send as.")
+    var source: String
+
+    @Option(name: .long, help: "Base URL of the receiver (default: the config's server host and port).")
+    var url: String?
+
+    @Option(name: .long, help: "Delivery id to sign with (default: a new random one).")
+    var id: String?
+
+    @Argument(help: "The JSON body to send.")
+    var body: String
+
+    func run() async throws {
+        let settings: AdWatchConfig
+        do {
+            settings = try ConfigLoader.load(path: config)
+        } catch let error as ConfigError {
+            throw ValidationError("\(config): \(error)")
+        }
+        guard let sourceConfig = settings.sources.first(where: { $0.name == source }) else {
+            throw ValidationError("no source named '\(source)' in \(config)")
+        }
+        guard let bytes = FileManager.default.contents(atPath: body) else {
+            throw ValidationError("cannot read \(body)")
+        }
+        let base = url ?? "http://\(settings.server.host):\(settings.server.port)"
+        let reply = try await WebhookSender.send(body: Array(bytes), as: sourceConfig, to: base, deliveryID: id)
+        print("\(reply.status) \(reply.body)")
+        if !(200..<300).contains(reply.status) { throw ExitCode(1) }
+    }
+}
