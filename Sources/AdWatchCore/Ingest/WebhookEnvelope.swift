@@ -48,9 +48,9 @@ public struct WebhookEnvelope: Sendable, Equatable {
     static func date(_ value: JSONValue) -> Date? {
         switch value {
         case .string(let text):
-            if let date = try? Date(text, strategy: .iso8601) { return date }
-            let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-            return try? withFraction.parse(text)
+            // Fractional seconds first: the plain style would silently drop them.
+            if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
+            return try? Date(text, strategy: .iso8601)
         case .int(let number):
             return Date(timeIntervalSince1970: number > 100_000_000_000 ? TimeInterval(number) / 1000 : TimeInterval(number))
         case .double(let number):
