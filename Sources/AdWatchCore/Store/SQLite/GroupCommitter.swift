@@ -32,6 +32,9 @@ actor GroupCommitter<Operation: Sendable, Output: Sendable> {
     private(set) var batchCount = 0
     private(set) var operationCount = 0
 
+    /// Operations waiting for the commit in flight.
+    var waitingCount: Int { pending.count }
+
     init(commit: @escaping Commit) {
         self.commit = commit
     }

@@ -30,10 +30,11 @@ public final class SQLiteStore: AdWatchStore {
     public init(path: String, synchronous: StoreConfig.Synchronous = .full) throws {
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // Set on the writer connection after opening: GRDB's WAL setup lowers it to NORMAL when the pool opens.
+        try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous == .full ? "FULL" : "NORMAL")")
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
         self.committer = GroupCommitter { operations in await Self.commit(operations, in: pool) }
     }
@@ -76,6 +77,16 @@ public final class SQLiteStore: AdWatchStore {
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
                 .map(Self.auditRecord)
         }
+    }
+
+    /// `PRAGMA synchronous` of the writer connection (2 = FULL, 1 = NORMAL).
+    func synchronousSetting() async throws -> Int {
+        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// `PRAGMA journal_mode` (`wal` for a pool).
+    func journalMode() async throws -> String {
+        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
     /// Batches committed and operations they held, for load figures.

@@ -1,0 +1,87 @@
+@testable import AdWatchCore
+import Foundation
+import GRDB
+import Testing
+
+struct AuditChainTests {
+    static func chain(_ count: Int) -> [AuditRecord] {
+        var records: [AuditRecord] = []
+        for index in 0..<count {
+            let draft = AuditDraft(
+                at: TestSupport.now.addingTimeInterval(Double(index)), kind: .webhookAccepted, source: "symphony",
+                campaign: "\(5000 + index)", details: ["event_id": .string("evt_\(index)"), "size": .int(Int64(index))]
+            )
+            records.append(AuditChain.seal(draft, seq: Int64(index + 1), prevHash: records.last?.hash ?? AuditChain.genesisHash))
+        }
+        return records
+    }
+
+    static func verify(_ records: [AuditRecord]) -> AuditVerification {
+        var verifier = AuditChain.Verifier()
+        records.forEach { verifier.check($0) }
+        return verifier.result
+    }
+
+    @Test func passesAnUntouchedChain() {
+        #expect(Self.verify(Self.chain(10)) == AuditVerification(checkedRecords: 10, lastSeq: 10, problem: nil))
+    }
+
+    @Test func namesARecordWhoseDetailsChangedByOneByte() {
+        var records = Self.chain(10)
+        records[4].details = records[4].details.replacingOccurrences(of: "\"size\":4", with: "\"size\":5")
+        #expect(Self.verify(records).problem?.seq == 5)
+    }
+
+    @Test func namesAnyChangedField() {
+        let mutations: [(inout AuditRecord) -> Void] = [
+            { $0.kind = "webhook.duplicate" }, { $0.source = nil }, { $0.campaign = "1" }, { $0.brand = "2" },
+            { $0.alert = "x" }, { $0.atMilliseconds += 1 },
+        ]
+        for mutate in mutations {
+            var records = Self.chain(5)
+            mutate(&records[2])
+            #expect(Self.verify(records).problem?.seq == 3)
+        }
+    }
+
+    @Test func namesTheSequenceNumberOfARemovedRecord() {
+        var records = Self.chain(10)
+        records.remove(at: 6)  // seq 7
+        let problem = Self.verify(records).problem
+        #expect(problem?.seq == 7)
+        #expect(problem?.reason.contains("missing") == true)
+    }
+
+    @Test func namesAnInsertedRecordEvenWhenItIsSealedAndRenumbered() {
+        // An attacker inserts a forged record after seq 3 and renumbers the rest without the ability to re-hash them.
+        let records = Self.chain(6)
+        let forged = AuditChain.seal(AuditDraft(at: TestSupport.now, kind: .webhookAccepted, source: "forged"), seq: 4, prevHash: records[2].hash)
+        var tampered = Array(records[0..<3]) + [forged]
+        for var record in records[3...] {
+            record.seq += 1
+            tampered.append(record)
+        }
+        #expect(Self.verify(tampered).problem?.seq == 5)
+    }
+
+    @Test func detectsTamperingInTheSQLiteFile() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("adwatch.sqlite").path
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        try await store.append(Self.chain(5).map { AuditDraft(at: $0.at, kind: AuditKind(rawValue: $0.kind), source: $0.source, details: ["n": .string($0.details)]) })
+        #expect(try await store.verify().isIntact)
+        // Someone with the file drops the guard trigger and edits a record.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_append_only")
+            try db.execute(sql: "UPDATE audit_log SET source = 'edited' WHERE seq = 3")
+        }
+        try queue.close()
+        let verification = try await store.verify()
+        #expect(verification.problem?.seq == 3)
+        #expect(verification.checkedRecords == 2)
+        try await store.close()
+    }
+}
