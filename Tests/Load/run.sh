@@ -118,6 +118,7 @@ server:
   port: $PORT
 store:
   sqlite: $dir/load.sqlite
+  synchronous: ${SYNCHRONOUS:-full}
 sources:
   - name: symphony
     scheme: standard-webhooks

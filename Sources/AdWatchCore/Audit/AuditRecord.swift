@@ -74,11 +74,7 @@ public struct AuditDraft: Sendable, Equatable {
     }
 
     /// The details as canonical JSON (sorted keys), the form that is stored and hashed.
-    var detailsJSON: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(details)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    var detailsJSON: String { CanonicalJSON.encode(details) }
 }
 
 /// A stored audit record, linked to its predecessor by `prevHash`.

@@ -1,6 +1,8 @@
 import Foundation
 
 /// A parsed JSON document, enough to find fields by path without a schema.
+///
+/// The ingest path builds it with ``JSONParser``; `Decodable` is for everything off the hot path.
 public indirect enum JSONValue: Sendable, Equatable, Decodable {
     case null
     case bool(Bool)

@@ -25,7 +25,7 @@ public struct WebhookEnvelope: Sendable, Equatable {
     public init(body: [UInt8], paths: FieldPaths) throws {
         let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            document = try JSONParser.parse(body)
         } catch {
             throw InvalidJSON()
         }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import InMemoryLogging
 import Logging
 import NIOCore
 import Testing
@@ -269,6 +270,21 @@ struct WebhookRouteTests {
         let records = try await store.records(from: 0, limit: 10)
         #expect(records.count == 2)
         #expect(records.allSatisfy { $0.details.contains(#""remote_address":"127.0.0.1""#) })
+    }
+
+    @Test func acceptsUnsignedWebhooksOnlyWhereConfiguredAndWarnsLoudly() async throws {
+        let logs = LogCapture()
+        var config = TestSupport.config()
+        config.sources.append(SourceConfig(name: "open", scheme: .none, secrets: [], insecure: true))
+        let body = body
+        try await withApp(config: config, logger: logs.logger) { client in
+            let open = try await Self.post(client, source: "open", headers: [.contentType: "application/json"], body: body)
+            #expect(open.status == .accepted)
+            let signed = try await Self.post(client, source: "symphony", headers: [.contentType: "application/json"], body: body)
+            #expect(signed.status == .unauthorized)
+        }
+        let critical = logs.handler.entries.filter { $0.level == .critical }.map { "\($0.message)" }
+        #expect(critical == ["INSECURE: webhooks to /webhooks/open are accepted WITHOUT any signature check"])
     }
 
     @Test func neverLogsOrAuditsASecretOrASignature() async throws {

@@ -85,6 +85,30 @@ struct StoreContractTests {
         }
     }
 
+    @Test(arguments: Kind.allCases)
+    func aFailingWriteSpoilsOnlyItselfEvenInASharedBatch(_ kind: Kind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.accept(Self.event(id: "evt_taken", key: "id:first"))
+            // Twenty concurrent writes, one of which reuses an event id (a primary-key violation in SQLite).
+            let results = await withTaskGroup(of: (Int, Bool).self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        let id = index == 7 ? "evt_taken" : "evt_\(index)"
+                        return (index, (try? await store.accept(Self.event(id: id, key: "id:\(index)"))) != nil)
+                    }
+                }
+                return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            if kind == .sqlite {
+                #expect(results[7] == false)
+                #expect(results.filter { $0.value }.count == 19)
+                #expect(try await store.eventCount() == 20)
+            }
+            let verification = try await store.verify()
+            #expect(verification.isIntact)
+        }
+    }
+
     @Test func sqliteKeepsAcknowledgedEventsAcrossReopening() async throws {
         let directory = try TestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

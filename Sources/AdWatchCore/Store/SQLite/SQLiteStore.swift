@@ -96,8 +96,23 @@ public final class SQLiteStore: AdWatchStore {
 
     // MARK: Writing
 
-    /// Runs a batch in one transaction; each operation in its own savepoint so one failure spoils only itself.
+    /// Runs a batch in one transaction.
+    ///
+    /// The common case commits every operation together. If any operation fails, the transaction is
+    /// rolled back and the batch runs again with each operation in its own savepoint, so one bad
+    /// operation spoils only itself.
     private static func commit(_ operations: [Operation], in pool: DatabasePool) async -> [Result<Output, any Error>] {
+        do {
+            return try await pool.write { db in
+                var head = try ChainHead.load(db)
+                return try operations.map { .success(try apply($0, db: db, head: &head)) }
+            }
+        } catch {
+            return await commitIsolated(operations, in: pool)
+        }
+    }
+
+    private static func commitIsolated(_ operations: [Operation], in pool: DatabasePool) async -> [Result<Output, any Error>] {
         do {
             return try await pool.write { db in
                 var head = try ChainHead.load(db)
@@ -149,7 +164,7 @@ public final class SQLiteStore: AdWatchStore {
             ).execute(arguments: [
                 event.id, event.source, event.dedupKey, event.deliveryID, event.eventType, event.isKnownType,
                 event.campaignID, event.brandID, event.eventTime.map(milliseconds), receivedMS, Data(event.body),
-                jsonText(event.headers), event.remoteAddress,
+                CanonicalJSON.encode(event.headers), event.remoteAddress,
             ])
             try db.cachedStatement(
                 sql: """
@@ -228,10 +243,4 @@ public final class SQLiteStore: AdWatchStore {
 
     private static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
     private static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
-
-    private static func jsonText(_ headers: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(headers)) ?? Data("{}".utf8), as: UTF8.self)
-    }
 }
