@@ -23,7 +23,7 @@ public struct Dependencies: Sendable {
         if config.store.sqlitePath == ":memory:" {
             store = MemoryStore()
         } else {
-            store = try SQLiteStore(path: config.store.sqlitePath, synchronous: config.store.synchronous)
+            store = try SQLiteStore(path: config.store.sqlitePath, synchronous: config.store.synchronous, logger: logger)
         }
         return Dependencies(store: store, clock: SystemWallClock(), logger: logger)
     }

@@ -27,6 +27,12 @@ enum CanonicalJSON {
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
     static func appendString(_ text: String, to out: inout String) {
         out += "\""
+        // Almost every value (ids, hashes, header values) needs no escaping: append it whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

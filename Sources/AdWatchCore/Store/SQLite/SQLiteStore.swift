@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+public import Logging
 
 /// The default store: one SQLite file in WAL mode, written through a ``GroupCommitter`` so concurrent
 /// webhooks share one transaction and one fsync.
@@ -22,12 +23,15 @@ public final class SQLiteStore: AdWatchStore {
 
     private let pool: DatabasePool
     private let committer: GroupCommitter<Operation, Output>
+    private let logger: Logger
 
     /// Opens (creating if needed) the database file.
     /// - Parameters:
     ///   - path: The SQLite file.
     ///   - synchronous: `.full` (default) fsyncs every commit, so an acknowledged event survives power loss.
-    public init(path: String, synchronous: StoreConfig.Synchronous = .full) throws {
+    ///   - logger: Where the store reports how well group commit worked when it closes.
+    public init(path: String, synchronous: StoreConfig.Synchronous = .full, logger: Logger = Logger(label: "adwatch.store")) throws {
+        self.logger = logger
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -48,6 +52,12 @@ public final class SQLiteStore: AdWatchStore {
     }
 
     public func close() async throws {
+        let (batches, operations) = await commitStatistics()
+        logger.info(
+            "store closed",
+            metadata: ["store.transactions": "\(batches)", "store.operations": "\(operations)",
+                       "store.operations_per_transaction": "\(batches == 0 ? 0 : Double(operations) / Double(batches))"]
+        )
         try pool.close()
     }
 
