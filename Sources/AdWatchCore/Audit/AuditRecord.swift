@@ -53,7 +53,11 @@ public struct AuditDraft: Sendable, Equatable {
     public var campaign: String?
     public var brand: String?
     public var alert: String?
-    public var details: [String: AuditValue]
+    public var details: [String: AuditValue] {
+        didSet { detailsJSON = CanonicalJSON.encode(details) }
+    }
+    /// The details as canonical JSON (sorted keys), the form that is stored and hashed; kept in step with ``details``.
+    public private(set) var detailsJSON: String
 
     public init(
         at: Date,
@@ -71,10 +75,8 @@ public struct AuditDraft: Sendable, Equatable {
         self.brand = brand
         self.alert = alert
         self.details = details
+        self.detailsJSON = CanonicalJSON.encode(details)
     }
-
-    /// The details as canonical JSON (sorted keys), the form that is stored and hashed.
-    var detailsJSON: String { CanonicalJSON.encode(details) }
 }
 
 /// A stored audit record, linked to its predecessor by `prevHash`.

@@ -2,24 +2,30 @@ public import Foundation
 
 /// A verified webhook on its way into the inbox.
 public struct InboundEvent: Sendable, Equatable {
-    public var id: String
-    public var source: String
+    public let id: String
+    public let source: String
     /// `id:<delivery id>` when the sender gave one, else `sha256:<hex of source ‖ 0 ‖ body>`.
-    public var dedupKey: String
-    public var deliveryID: String?
-    public var eventType: String?
+    public let dedupKey: String
+    public let deliveryID: String?
+    public let eventType: String?
     /// False for event types AdWatch does not know; such events are stored and audited, not rejected.
-    public var isKnownType: Bool
-    public var campaignID: String?
-    public var brandID: String?
-    public var eventTime: Date?
-    public var receivedAt: Date
-    public var body: [UInt8]
+    public let isKnownType: Bool
+    public let campaignID: String?
+    public let brandID: String?
+    public let eventTime: Date?
+    public let receivedAt: Date
+    public let body: [UInt8]
     /// Request headers without signature material, cookies or authorization.
-    public var headers: [String: String]
-    public var remoteAddress: String?
+    public let headers: [String: String]
+    public let remoteAddress: String?
     /// A repeat of `dedupKey` within this window is a duplicate.
-    public var dedupWindow: Duration
+    public let dedupWindow: Duration
+
+    // Derived once, in the request's task, so the store's single writer does not spend its time on them.
+    /// Canonical JSON of ``headers``, as stored.
+    let headersJSON: String
+    /// The `webhook.accepted` record this event gets if it is new.
+    let acceptedDraft: AuditDraft
 
     public init(
         id: String,
@@ -51,12 +57,9 @@ public struct InboundEvent: Sendable, Equatable {
         self.headers = headers
         self.remoteAddress = remoteAddress
         self.dedupWindow = dedupWindow
-    }
-
-    /// The audit record that goes into the same transaction as the event (or its duplicate verdict).
-    func auditDraft(duplicateOf existing: String?) -> AuditDraft {
+        self.headersJSON = CanonicalJSON.encode(headers)
         var details: [String: AuditValue] = [
-            "event_id": .string(existing ?? id),
+            "event_id": .string(id),
             "dedup_key": .string(dedupKey),
             "known_type": .bool(isKnownType),
             "body_sha256": .string(ByteEncoding.hex(Digest.sha256(body))),
@@ -65,14 +68,18 @@ public struct InboundEvent: Sendable, Equatable {
         if let eventType { details["event_type"] = .string(eventType) }
         if let deliveryID { details["delivery_id"] = .string(deliveryID) }
         if let remoteAddress { details["remote_address"] = .string(remoteAddress) }
-        return AuditDraft(
-            at: receivedAt,
-            kind: existing == nil ? .webhookAccepted : .webhookDuplicate,
-            source: source,
-            campaign: campaignID,
-            brand: brandID,
-            details: details
+        self.acceptedDraft = AuditDraft(
+            at: receivedAt, kind: .webhookAccepted, source: source, campaign: campaignID, brand: brandID, details: details
         )
+    }
+
+    /// The audit record that goes into the same transaction as the event, or its duplicate verdict.
+    func auditDraft(duplicateOf existing: String?) -> AuditDraft {
+        guard let existing else { return acceptedDraft }
+        var draft = acceptedDraft
+        draft.kind = .webhookDuplicate
+        draft.details["event_id"] = .string(existing)
+        return draft
     }
 }
 

@@ -65,11 +65,10 @@ struct AuditChainTests {
     }
 
     @Test func detectsTamperingInTheSQLiteFile() async throws {
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("adwatch.sqlite").path
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let path = database.path
+        let store = try await database.openStore()
         try await store.append(Self.chain(5).map { AuditDraft(at: $0.at, kind: AuditKind(rawValue: $0.kind), source: $0.source, details: ["n": .string($0.details)]) })
         #expect(try await store.verify().isIntact)
         // Someone with the file drops the guard trigger and edits a record.

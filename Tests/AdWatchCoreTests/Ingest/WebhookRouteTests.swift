@@ -233,9 +233,9 @@ struct WebhookRouteTests {
     }
 
     @Test func storesExactlyOneEventPerDeliveryUnderConcurrency() async throws {
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("adwatch.sqlite").path)
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let store = try SQLiteStore(path: database.path)
         // 150 distinct deliveries, 50 of which are sent twice: 200 concurrent requests.
         let requests: [(String, [UInt8])] = (0..<200).map { index in
             let delivery = index < 150 ? index : index - 150

@@ -16,10 +16,9 @@ struct StoreContractTests {
         case .memory:
             try await body(MemoryStore())
         case .sqlite:
-            let directory = try TestSupport.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let store = try SQLiteStore(path: directory.appendingPathComponent("adwatch.sqlite").path)
-            try await store.migrate()
+            let database = try TemporaryDatabase()
+            defer { database.remove() }
+            let store = try await database.openStore()
             try await body(store)
             try await store.close()
         }
@@ -110,9 +109,9 @@ struct StoreContractTests {
     }
 
     @Test func sqliteKeepsAcknowledgedEventsAcrossReopening() async throws {
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("adwatch.sqlite").path
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let path = database.path
         do {
             let store = try SQLiteStore(path: path)
             try await store.migrate()
@@ -128,11 +127,10 @@ struct StoreContractTests {
     }
 
     @Test func sqliteRefusesToUpdateAnAuditRecord() async throws {
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("adwatch.sqlite").path
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let path = database.path
+        let store = try await database.openStore()
         _ = try await store.accept(Self.event(id: "evt_1", key: "id:a"))
         try await store.close()
         let queue = try DatabaseQueue(path: path)
@@ -142,11 +140,9 @@ struct StoreContractTests {
     }
 
     @Test func sqliteUsesFullSynchronousModeByDefault() async throws {
-        let directory = try TestSupport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("adwatch.sqlite").path
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let store = try await database.openStore()
         #expect(try await store.synchronousSetting() == 2)  // FULL
         #expect(try await store.journalMode() == "wal")
         try await store.close()

@@ -79,3 +79,24 @@ struct LogCapture {
 extension ByteBuffer {
     var text: String { String(buffer: self) }
 }
+
+/// A SQLite file in its own temporary directory, removed with ``remove()``.
+struct TemporaryDatabase {
+    let directory: URL
+    var path: String { directory.appendingPathComponent("adwatch.sqlite").path }
+
+    init() throws {
+        directory = try TestSupport.temporaryDirectory()
+    }
+
+    /// Opens the file as a migrated ``SQLiteStore``.
+    func openStore() async throws -> SQLiteStore {
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        return store
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

@@ -174,7 +174,7 @@ public final class SQLiteStore: AdWatchStore {
             ).execute(arguments: [
                 event.id, event.source, event.dedupKey, event.deliveryID, event.eventType, event.isKnownType,
                 event.campaignID, event.brandID, event.eventTime.map(milliseconds), receivedMS, Data(event.body),
-                CanonicalJSON.encode(event.headers), event.remoteAddress,
+                event.headersJSON, event.remoteAddress,
             ])
             try db.cachedStatement(
                 sql: """
