@@ -33,10 +33,15 @@ public indirect enum JSONValue: Sendable, Equatable, Decodable {
 
     /// The value at a dotted path (`data.campaign_id`); array elements by index (`items.0.id`).
     public subscript(path path: String) -> JSONValue? {
+        self[components: path.split(separator: ".").map(String.init)]
+    }
+
+    /// The value at a path already split into its components.
+    subscript(components components: [String]) -> JSONValue? {
         var current: JSONValue? = self
-        for component in path.split(separator: ".") {
+        for component in components {
             switch current {
-            case .object(let members): current = members[String(component)]
+            case .object(let members): current = members[component]
             case .array(let items): current = Int(component).flatMap { items.indices.contains($0) ? items[$0] : nil }
             default: return nil
             }

@@ -70,10 +70,11 @@ extension SignatureScheme {
 
     /// Parses a Unix timestamp in whole seconds.
     static func parseUnixSeconds(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 12, trimmed.allSatisfy(\.isASCII), let seconds = Int64(trimmed), seconds >= 0 else {
-            return nil
-        }
+        // Digits only (no sign, no spaces), at most 12 of them: anything else is malformed.
+        let digits = text.utf8
+        guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let seconds = Int64(text)
+        else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 

@@ -63,7 +63,7 @@ struct WebhookController {
 
         let envelope: WebhookEnvelope
         do {
-            envelope = try WebhookEnvelope(body: body, paths: source.config.fields)
+            envelope = try WebhookEnvelope(body: body, locator: source.locator)
         } catch {
             return await reject(.badRequest, "invalid_json", "the body is not a JSON object", reason: RejectionReason.invalidJSON.rawValue,
                                 source: sourceName, body: body, context: context)
@@ -165,7 +165,13 @@ struct WebhookController {
     /// `application/json` or any `application/*+json`, with or without parameters.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+        // Byte-level: this runs for every webhook, and Foundation's trimming and lower-casing showed up in profiles.
+        var mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
+        while let last = mediaType.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { mediaType = mediaType.dropLast() }
+        while let first = mediaType.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { mediaType = mediaType.dropFirst() }
+        let lowered = mediaType.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
+        let application = Array("application/".utf8)
+        guard lowered.starts(with: application) else { return false }
+        return lowered == application + Array("json".utf8) || (lowered.count > application.count + 5 && lowered.suffix(5).elementsEqual("+json".utf8))
     }
 }

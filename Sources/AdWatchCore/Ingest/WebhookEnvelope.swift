@@ -23,6 +23,11 @@ public struct WebhookEnvelope: Sendable, Equatable {
     /// Parses a body.
     /// - Throws: ``InvalidJSON`` when the body is not a JSON object.
     public init(body: [UInt8], paths: FieldPaths) throws {
+        try self.init(body: body, locator: FieldLocator(paths))
+    }
+
+    /// Parses a body with paths split in advance (once per source, not once per request).
+    init(body: [UInt8], locator: FieldLocator) throws {
         let document: JSONValue
         do {
             document = try JSONParser.parse(body)
@@ -30,18 +35,18 @@ public struct WebhookEnvelope: Sendable, Equatable {
             throw InvalidJSON()
         }
         guard case .object = document else { throw InvalidJSON() }
-        func first(_ candidates: [String]) -> JSONValue? {
+        func first(_ candidates: [[String]]) -> JSONValue? {
             for path in candidates {
-                if let value = document[path: path], value != .null { return value }
+                if let value = document[components: path], value != .null { return value }
             }
             return nil
         }
-        eventType = first(paths.eventType)?.scalarText
+        eventType = first(locator.eventType)?.scalarText
         isKnownType = eventType.map(Self.knownEventTypes.contains) ?? false
-        campaignID = first(paths.campaignID)?.scalarText
-        brandID = first(paths.brandID)?.scalarText
-        eventTime = first(paths.eventTime).flatMap(Self.date)
-        deliveryID = first(paths.deliveryID)?.scalarText
+        campaignID = first(locator.campaignID)?.scalarText
+        brandID = first(locator.brandID)?.scalarText
+        eventTime = first(locator.eventTime).flatMap(Self.date)
+        deliveryID = first(locator.deliveryID)?.scalarText
     }
 
     /// ISO 8601 (with or without fractional seconds) or a Unix time in seconds or milliseconds.
@@ -58,5 +63,23 @@ public struct WebhookEnvelope: Sendable, Equatable {
         default:
             return nil
         }
+    }
+}
+
+/// ``FieldPaths`` with every dotted path split into components.
+struct FieldLocator: Sendable {
+    let campaignID: [[String]]
+    let brandID: [[String]]
+    let eventType: [[String]]
+    let eventTime: [[String]]
+    let deliveryID: [[String]]
+
+    init(_ paths: FieldPaths) {
+        func split(_ list: [String]) -> [[String]] { list.map { $0.split(separator: ".").map(String.init) } }
+        campaignID = split(paths.campaignID)
+        brandID = split(paths.brandID)
+        eventType = split(paths.eventType)
+        eventTime = split(paths.eventTime)
+        deliveryID = split(paths.deliveryID)
     }
 }

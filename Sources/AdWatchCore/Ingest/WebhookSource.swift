@@ -6,11 +6,14 @@ struct WebhookSource: Sendable {
     let scheme: any SignatureScheme
     /// Headers never stored: the scheme's signature headers and credentials.
     let strippedHeaders: Set<HTTPField.Name>
+    /// Where the event's fields are, split once.
+    let locator: FieldLocator
 
     init(config: SourceConfig) {
         self.config = config
         self.scheme = config.makeScheme()
         self.strippedHeaders = Set(scheme.signatureHeaderNames + [.authorization, .cookie, .proxyAuthorization, .setCookie])
+        self.locator = FieldLocator(config.fields)
     }
 
     var name: String { config.name }
