@@ -19,7 +19,8 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         logger.critical("INSECURE: webhooks to /webhooks/\(source.name) are accepted WITHOUT any signature check")
     }
 
-    let router = buildRouter(config: config, dependencies: dependencies)
+    let doorbell = Doorbell()
+    let router = buildRouter(config: config, dependencies: dependencies, doorbell: doorbell)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "adwatch"),
@@ -29,14 +30,25 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         },
         logger: logger
     )
-    // Registered first so it stops last: the server stops taking webhooks before the store closes.
+    // Registered in dependency order; shutdown runs in reverse: the server stops taking webhooks,
+    // the processor finishes its pass, then the HTTP client and finally the store close.
     app.addServices(StoreService(store: dependencies.store, logger: logger))
+    if let client = dependencies.ownedHTTPClient {
+        app.addServices(HTTPClientService(client: client, logger: logger))
+    }
+    if let advertising = dependencies.advertising {
+        app.addServices(
+            Processor(store: dependencies.store, api: advertising, clock: dependencies.clock, config: config.processor, doorbell: doorbell, logger: logger)
+        )
+    } else {
+        logger.warning("no advertising section in the configuration: events are stored and audited but campaigns are not re-fetched")
+    }
     app.beforeServerStarts { [store = dependencies.store] in try await store.migrate() }
     return app
 }
 
 /// The router with every route; separate so tests can exercise it without a server.
-func buildRouter(config: AdWatchConfig, dependencies: Dependencies) -> Router<AdWatchRequestContext> {
+func buildRouter(config: AdWatchConfig, dependencies: Dependencies, doorbell: Doorbell = Doorbell()) -> Router<AdWatchRequestContext> {
     let router = Router(context: AdWatchRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     let rejections = RejectionAuditor(
@@ -50,7 +62,8 @@ func buildRouter(config: AdWatchConfig, dependencies: Dependencies) -> Router<Ad
         inbox: dependencies.store,
         rejections: rejections,
         clock: dependencies.clock,
-        maxBodyBytes: config.server.maxBodyBytes
+        maxBodyBytes: config.server.maxBodyBytes,
+        onAccepted: { doorbell.ring() }
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
     return router

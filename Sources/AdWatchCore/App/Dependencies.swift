@@ -1,3 +1,4 @@
+public import AsyncHTTPClient
 public import Logging
 
 /// What the composition root needs from outside: the parts tests replace.
@@ -9,11 +10,23 @@ public struct Dependencies: Sendable {
     public var store: any AdWatchStore
     public var clock: any WallClock
     public var logger: Logger
+    /// The Ads API; without it events are stored but not re-fetched.
+    public var advertising: (any AdvertisingAPI)?
+    /// An HTTP client the application owns and shuts down when it stops.
+    public var ownedHTTPClient: HTTPClient?
 
-    public init(store: any AdWatchStore, clock: any WallClock = SystemWallClock(), logger: Logger) {
+    public init(
+        store: any AdWatchStore,
+        clock: any WallClock = SystemWallClock(),
+        logger: Logger,
+        advertising: (any AdvertisingAPI)? = nil,
+        ownedHTTPClient: HTTPClient? = nil
+    ) {
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.advertising = advertising
+        self.ownedHTTPClient = ownedHTTPClient
     }
 
     /// The production dependencies for a configuration: the configured store and the system clock.
@@ -25,6 +38,18 @@ public struct Dependencies: Sendable {
         } else {
             store = try SQLiteStore(path: config.store.sqlitePath, synchronous: config.store.synchronous, logger: logger)
         }
-        return Dependencies(store: store, clock: SystemWallClock(), logger: logger)
+        let clock = SystemWallClock()
+        var dependencies = Dependencies(store: store, clock: clock, logger: logger)
+        if let advertising = config.advertising {
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            dependencies.ownedHTTPClient = client
+            dependencies.advertising = LiveAdvertisingAPI(
+                config: advertising,
+                httpClient: client,
+                observer: AuditingFetchObserver(log: store, clock: clock, logger: logger),
+                logger: logger
+            )
+        }
+        return dependencies
     }
 }

@@ -12,6 +12,20 @@ public struct AuditKind: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let webhookDuplicate = AuditKind(rawValue: "webhook.duplicate")
     /// A request was refused (unknown source, content type, size, signature, timestamp, JSON).
     public static let webhookRejected = AuditKind(rawValue: "webhook.rejected")
+    /// One HTTP attempt against the Ads API that got a usable answer.
+    public static let fetchSucceeded = AuditKind(rawValue: "fetch.succeeded")
+    /// One HTTP attempt against the Ads API that failed (status, timeout, network, malformed body).
+    public static let fetchFailed = AuditKind(rawValue: "fetch.failed")
+    /// A campaign was re-fetched and its snapshot stored, settling the events that asked for it.
+    public static let campaignRefreshed = AuditKind(rawValue: "campaign.refreshed")
+    /// Events whose re-fetch failed will be tried again later.
+    public static let eventRetryScheduled = AuditKind(rawValue: "event.retry_scheduled")
+    /// Events whose re-fetch failed for good; they stay visible for replay.
+    public static let eventFailed = AuditKind(rawValue: "event.failed")
+    /// Events with nothing to re-fetch (no campaign id).
+    public static let eventSkipped = AuditKind(rawValue: "event.skipped")
+    /// An operator made a failed event pending again.
+    public static let eventReplayed = AuditKind(rawValue: "event.replayed")
 }
 
 /// A JSON scalar in an audit record's details.

@@ -12,6 +12,7 @@ public struct AdWatchConfig: Sendable, Decodable {
     public var routes: [RouteConfig]
     public var admin: AdminConfig?
     public var audit: AuditConfig
+    public var processor: ProcessorConfig
 
     public init(
         server: ServerConfig = .init(),
@@ -22,7 +23,8 @@ public struct AdWatchConfig: Sendable, Decodable {
         channels: [ChannelConfig] = [],
         routes: [RouteConfig] = [],
         admin: AdminConfig? = nil,
-        audit: AuditConfig = .init()
+        audit: AuditConfig = .init(),
+        processor: ProcessorConfig = .init()
     ) {
         self.server = server
         self.store = store
@@ -33,10 +35,11 @@ public struct AdWatchConfig: Sendable, Decodable {
         self.routes = routes
         self.admin = admin
         self.audit = audit
+        self.processor = processor
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, store, sources, advertising, rules, channels, routes, admin, audit
+        case server, store, sources, advertising, rules, channels, routes, admin, audit, processor
     }
 
     public init(from decoder: any Decoder) throws {
@@ -51,6 +54,7 @@ public struct AdWatchConfig: Sendable, Decodable {
         self.routes = try c.decode(.routes, default: [])
         self.admin = try c.decodeIfPresent(AdminConfig.self, forKey: .admin)
         self.audit = try c.decode(.audit, default: AuditConfig())
+        self.processor = try c.decode(.processor, default: ProcessorConfig())
     }
 }
 
@@ -244,14 +248,37 @@ public struct FieldPaths: Sendable, Decodable, Equatable {
 public struct AdvertisingConfig: Sendable, Decodable {
     public var baseURL: String = "https://api.symphonyos.co/api/sym/v2"
     public var apiKey: Secret?
+    /// The header carrying the key (`x-api-key`).
+    public var authHeader: String = "x-api-key"
+    /// The header naming the brand a request is about (`x-brand-id`).
+    public var brandHeader: String = "x-brand-id"
     public var requestsPerMinute: Int = 100
+    /// Requests one key may make at once before the per-minute rate applies.
+    public var burst: Int = 10
     public var timeout: ConfigDuration = "10s"
+    /// Tries per request, the first included.
+    public var maxAttempts: Int = 4
+    /// First retry delay; doubles per attempt, with full jitter, up to `retry_max`.
+    public var retryBase: ConfigDuration = "500ms"
+    public var retryMax: ConfigDuration = "30s"
+    public var circuitBreaker: CircuitBreakerConfig = .init()
+    public var paths: PathsConfig = .init()
     public var brands: [BrandKey] = []
+
+    public init(baseURL: String, apiKey: Secret?) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+    }
 
     /// A per-brand API key (customers who connect their own ad accounts).
     public struct BrandKey: Sendable, Decodable {
         public var brandID: String
         public var apiKey: Secret
+
+        public init(brandID: String, apiKey: Secret) {
+            self.brandID = brandID
+            self.apiKey = apiKey
+        }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case brandID = "brand_id"
@@ -271,11 +298,66 @@ public struct AdvertisingConfig: Sendable, Decodable {
         }
     }
 
+    /// `advertising.circuit_breaker:` — when to stop calling an API that is down.
+    public struct CircuitBreakerConfig: Sendable, Decodable {
+        /// Consecutive failed attempts that open the circuit.
+        public var failures: Int = 5
+        /// How long it stays open before one trial request.
+        public var openFor: ConfigDuration = "30s"
+
+        public init(failures: Int = 5, openFor: ConfigDuration = "30s") {
+            self.failures = failures
+            self.openFor = openFor
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case failures
+            case openFor = "open_for"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            failures = try c.decode(.failures, default: failures)
+            openFor = try c.decode(.openFor, default: openFor)
+        }
+    }
+
+    /// `advertising.paths:` — endpoint paths relative to `base_url`; `{id}` is the campaign id.
+    public struct PathsConfig: Sendable, Decodable {
+        public var campaign = "/v1/campaign/{id}"
+        public var analytics = "/v1/analytic/campaign/{id}"
+        public var creativePerformance = "/v1/analytic/creative/performance"
+        public var campaigns = "/v1/campaign"
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case campaign, analytics, campaigns
+            case creativePerformance = "creative_performance"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            campaign = try c.decode(.campaign, default: campaign)
+            analytics = try c.decode(.analytics, default: analytics)
+            creativePerformance = try c.decode(.creativePerformance, default: creativePerformance)
+            campaigns = try c.decode(.campaigns, default: campaigns)
+        }
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case baseURL = "base_url"
         case apiKey = "api_key"
+        case authHeader = "auth_header"
+        case brandHeader = "brand_header"
         case requestsPerMinute = "requests_per_minute"
-        case timeout, brands
+        case maxAttempts = "max_attempts"
+        case retryBase = "retry_base"
+        case retryMax = "retry_max"
+        case circuitBreaker = "circuit_breaker"
+        case burst, timeout, paths, brands
     }
 
     public init(from decoder: any Decoder) throws {
@@ -283,9 +365,57 @@ public struct AdvertisingConfig: Sendable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         baseURL = try c.decode(.baseURL, default: baseURL)
         apiKey = try c.decodeIfPresent(Secret.self, forKey: .apiKey)
+        authHeader = try c.decode(.authHeader, default: authHeader)
+        brandHeader = try c.decode(.brandHeader, default: brandHeader)
         requestsPerMinute = try c.decode(.requestsPerMinute, default: requestsPerMinute)
+        burst = try c.decode(.burst, default: burst)
         timeout = try c.decode(.timeout, default: timeout)
+        maxAttempts = try c.decode(.maxAttempts, default: maxAttempts)
+        retryBase = try c.decode(.retryBase, default: retryBase)
+        retryMax = try c.decode(.retryMax, default: retryMax)
+        circuitBreaker = try c.decode(.circuitBreaker, default: circuitBreaker)
+        paths = try c.decode(.paths, default: paths)
         brands = try c.decode(.brands, default: [])
+    }
+}
+
+/// `processor:` — how accepted events are turned into fresh campaign state.
+public struct ProcessorConfig: Sendable, Decodable {
+    /// Tries per event before it is marked failed (and kept for replay).
+    public var maxAttempts: Int = 10
+    /// First delay before an event whose fetch failed is tried again; doubles per attempt up to `retry_max`.
+    public var retryBase: ConfigDuration = "30s"
+    public var retryMax: ConfigDuration = "30m"
+    /// How often the inbox is checked when nothing announced new events.
+    public var pollInterval: ConfigDuration = "1s"
+    /// Campaigns fetched at once.
+    public var concurrency: Int = 4
+    /// Events claimed per pass.
+    public var batchSize: Int = 200
+    /// How long a claimed event is reserved before another pass may take it (a crashed pass).
+    public var lease: ConfigDuration = "5m"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case concurrency, lease
+        case maxAttempts = "max_attempts"
+        case retryBase = "retry_base"
+        case retryMax = "retry_max"
+        case pollInterval = "poll_interval"
+        case batchSize = "batch_size"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxAttempts = try c.decode(.maxAttempts, default: maxAttempts)
+        retryBase = try c.decode(.retryBase, default: retryBase)
+        retryMax = try c.decode(.retryMax, default: retryMax)
+        pollInterval = try c.decode(.pollInterval, default: pollInterval)
+        concurrency = try c.decode(.concurrency, default: concurrency)
+        batchSize = try c.decode(.batchSize, default: batchSize)
+        lease = try c.decode(.lease, default: lease)
     }
 }
 

@@ -85,6 +85,12 @@ extension AdWatchConfig {
                 throw ConfigError(path: "routes[\(index)].channels[\(channelIndex)]", "no channel named '\(name)'")
             }
         }
+        if let advertising {
+            try advertising.validate(path: "advertising")
+        }
+        guard processor.maxAttempts >= 1 else { throw ConfigError(path: "processor.max_attempts", "must be at least 1") }
+        guard processor.concurrency >= 1 else { throw ConfigError(path: "processor.concurrency", "must be at least 1") }
+        guard processor.batchSize >= 1 else { throw ConfigError(path: "processor.batch_size", "must be at least 1") }
         guard audit.rejectionsPerSecond > 0 else {
             throw ConfigError(path: "audit.rejections_per_second", "must be greater than 0")
         }
@@ -204,6 +210,28 @@ extension ChannelConfig {
             }
         case .console:
             break
+        }
+    }
+}
+
+extension AdvertisingConfig {
+    func validate(path: String) throws {
+        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw ConfigError(path: "\(path).base_url", "must be an http or https URL")
+        }
+        guard requestsPerMinute >= 1 else { throw ConfigError(path: "\(path).requests_per_minute", "must be at least 1") }
+        guard burst >= 1 else { throw ConfigError(path: "\(path).burst", "must be at least 1") }
+        guard maxAttempts >= 1 else { throw ConfigError(path: "\(path).max_attempts", "must be at least 1") }
+        guard timeout.duration > .zero else { throw ConfigError(path: "\(path).timeout", "must be greater than 0") }
+        for (key, value) in [("auth_header", authHeader), ("brand_header", brandHeader)] where HTTPField.Name(value) == nil {
+            throw ConfigError(path: "\(path).\(key)", "'\(value)' is not a valid HTTP header name")
+        }
+        for (key, value) in [("campaign", paths.campaign), ("analytics", paths.analytics)] where !value.contains("{id}") {
+            throw ConfigError(path: "\(path).paths.\(key)", "must contain {id}")
+        }
+        var seen = Set<String>()
+        for (index, brand) in brands.enumerated() where !seen.insert(brand.brandID).inserted {
+            throw ConfigError(path: "\(path).brands[\(index)].brand_id", "duplicate brand \(brand.brandID)")
         }
     }
 }

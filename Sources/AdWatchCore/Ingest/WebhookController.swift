@@ -15,13 +15,23 @@ struct WebhookController {
     let rejections: RejectionAuditor
     let clock: any WallClock
     let maxBodyBytes: Int
+    /// Called after a new event is durable (wakes the processor).
+    let onAccepted: @Sendable () -> Void
 
-    init(sources: [SourceConfig], inbox: any EventInbox, rejections: RejectionAuditor, clock: any WallClock, maxBodyBytes: Int) {
+    init(
+        sources: [SourceConfig],
+        inbox: any EventInbox,
+        rejections: RejectionAuditor,
+        clock: any WallClock,
+        maxBodyBytes: Int,
+        onAccepted: @escaping @Sendable () -> Void = {}
+    ) {
         self.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, WebhookSource(config: $0)) })
         self.inbox = inbox
         self.rejections = rejections
         self.clock = clock
         self.maxBodyBytes = maxBodyBytes
+        self.onAccepted = onAccepted
     }
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
@@ -82,6 +92,7 @@ struct WebhookController {
         }
         switch outcome {
         case .accepted(let id):
+            onAccepted()
             if !event.isKnownType {
                 context.logger.info("stored webhook of unknown event type", metadata: ["webhook.source": "\(sourceName)", "event.id": "\(id)", "event.type": "\(event.eventType ?? "-")"])
             } else {

@@ -106,8 +106,12 @@ public struct StoredEvent: Sendable, Equatable {
     public var body: [UInt8]
     public var headers: [String: String]
     public var remoteAddress: String?
-    /// `pending` until the processor has handled it.
-    public var state: String
+    /// Where the event is in the pipeline.
+    public var state: EventState
+    /// Processing attempts so far.
+    public var attempts: Int
+    /// The last processing error, when there was one.
+    public var lastError: String?
 }
 
 /// The durable inbox of verified webhooks.
@@ -128,7 +132,7 @@ public protocol EventInbox: Sendable {
 ///
 /// Implementations: ``SQLiteStore`` (the default), ``MemoryStore`` (tests, demos). A PostgreSQL
 /// implementation conforms to the same protocols without changing callers.
-public protocol AdWatchStore: EventInbox, AuditLog {
+public protocol AdWatchStore: EventInbox, EventQueue, CampaignStateStore, AuditLog {
     /// Creates or upgrades the schema. Safe to call on every start.
     func migrate() async throws
     /// Succeeds when the store can serve requests (`/readyz`).

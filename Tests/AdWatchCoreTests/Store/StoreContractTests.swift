@@ -42,7 +42,7 @@ struct StoreContractTests {
             #expect(stored.headers == original.headers)
             #expect(stored.receivedAt == original.receivedAt)
             #expect(stored.campaignID == "5195")
-            #expect(stored.state == "pending")
+            #expect(stored.state == .pending)
             #expect(try await store.event(id: "evt_missing") == nil)
         }
     }

@@ -1,4 +1,5 @@
 @testable import AdWatchCore
+import Foundation
 
 /// A store whose writes fail, standing in for a full disk or a locked database.
 struct FailingStore: AdWatchStore {
@@ -12,4 +13,12 @@ struct FailingStore: AdWatchStore {
     func eventCount() async throws -> Int { 0 }
     func append(_ drafts: [AuditDraft]) async throws { throw Unavailable() }
     func records(from seq: Int64, limit: Int) async throws -> [AuditRecord] { [] }
+    func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent] { throw Unavailable() }
+    func completeEvents(_ ids: [String], state: EventState, snapshot: CampaignSnapshot?, audit: [AuditDraft]) async throws { throw Unavailable() }
+    func retryEvents(_ ids: [String], at: Date, error: String, audit: [AuditDraft]) async throws { throw Unavailable() }
+    func failEvents(_ ids: [String], error: String, audit: [AuditDraft]) async throws { throw Unavailable() }
+    func events(in state: EventState, limit: Int) async throws -> [StoredEvent] { throw Unavailable() }
+    func replayEvent(id: String, at: Date, audit: AuditDraft) async throws -> Bool { throw Unavailable() }
+    func snapshot(campaignID: String) async throws -> CampaignSnapshot? { throw Unavailable() }
+    func history(campaignID: String) async throws -> [CampaignStateChange] { throw Unavailable() }
 }

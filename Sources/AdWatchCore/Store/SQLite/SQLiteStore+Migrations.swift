@@ -58,6 +58,46 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v2: processing state, campaign snapshots and history") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN lease_until_ms INTEGER;
+                    ALTER TABLE events ADD COLUMN last_error TEXT;
+
+                    CREATE TABLE campaign_snapshots (
+                        campaign_id TEXT PRIMARY KEY NOT NULL,
+                        brand_id TEXT,
+                        fetched_at_ms INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        status_since_ms INTEGER NOT NULL,
+                        account_status INTEGER,
+                        disable_reason INTEGER,
+                        ad_account_id TEXT,
+                        ad_account_good INTEGER,
+                        ad_account_error TEXT,
+                        spend TEXT,
+                        budget TEXT,
+                        currency TEXT,
+                        campaign_type TEXT,
+                        start_ms INTEGER,
+                        end_ms INTEGER,
+                        lists TEXT NOT NULL
+                    );
+
+                    CREATE TABLE campaign_history (
+                        id INTEGER PRIMARY KEY,
+                        campaign_id TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        account_status INTEGER,
+                        ad_account_good INTEGER,
+                        spend TEXT,
+                        budget TEXT
+                    );
+                    CREATE INDEX campaign_history_by_campaign ON campaign_history (campaign_id, at_ms);
+                    """
+            )
+        }
         return migrator
     }
 }

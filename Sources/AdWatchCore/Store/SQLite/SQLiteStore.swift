@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 public import Logging
 
@@ -21,7 +21,7 @@ public final class SQLiteStore: AdWatchStore {
         case audited
     }
 
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let committer: GroupCommitter<Operation, Output>
     private let logger: Logger
 
@@ -188,7 +188,7 @@ public final class SQLiteStore: AdWatchStore {
     }
 
     /// The last record of the audit chain, carried through a batch so each append costs one insert.
-    private struct ChainHead {
+    struct ChainHead {
         var seq: Int64
         var hash: String
 
@@ -217,7 +217,7 @@ public final class SQLiteStore: AdWatchStore {
 
     // MARK: Reading
 
-    private static func storedEvent(_ row: Row) -> StoredEvent {
+    static func storedEvent(_ row: Row) -> StoredEvent {
         StoredEvent(
             id: row["id"],
             source: row["source"],
@@ -232,7 +232,9 @@ public final class SQLiteStore: AdWatchStore {
             body: Array(row["body"] as Data),
             headers: (try? JSONDecoder().decode([String: String].self, from: Data((row["headers"] as String).utf8))) ?? [:],
             remoteAddress: row["remote_address"],
-            state: row["state"]
+            state: EventState(rawValue: row["state"]) ?? .pending,
+            attempts: row["attempts"],
+            lastError: row["last_error"]
         )
     }
 
@@ -251,6 +253,6 @@ public final class SQLiteStore: AdWatchStore {
         )
     }
 
-    private static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    private static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
 }

@@ -1,0 +1,127 @@
+public import Foundation
+
+/// What AdWatch last learned about a campaign from the Ads API: the input of every rule.
+public struct CampaignSnapshot: Sendable, Equatable {
+    public var campaignID: String
+    public var brandID: String?
+    public var fetchedAt: Date
+    public var status: CampaignStatus
+    /// When the campaign entered `status`, as far as AdWatch knows (see ``make(details:analytics:previous:fetchedAt:)``).
+    public var statusSince: Date
+    public var accountStatus: AdAccountStatus?
+    public var disableReason: DisableReason?
+    public var adAccountID: String?
+    /// `adAccountStatus.good` from analytics.
+    public var adAccountGood: Bool?
+    public var adAccountError: String?
+    public var spend: Decimal?
+    public var budget: Decimal?
+    public var currency: String?
+    public var campaignType: String?
+    public var startDate: Date?
+    public var endDate: Date?
+    /// `platform_details.errorCampaigns`, as text.
+    public var errorCampaigns: [String]
+    /// Errors on the Meta campaigns behind this one.
+    public var platformErrors: [String]
+    /// `effective_status` of each Meta campaign.
+    public var campaignEffectiveStatuses: [String]
+    /// `effective_status` of each ad.
+    public var adEffectiveStatuses: [String]
+
+    /// Builds a snapshot from a fresh fetch.
+    ///
+    /// `statusSince` carries over from `previous` while the status is unchanged. When it changed, it is
+    /// the time of this fetch; for the very first snapshot it is the campaign's own `updatedAt` (or
+    /// `createdAt`), never later than the fetch.
+    public static func make(details: CampaignDetails, analytics: CampaignAnalytics?, previous: CampaignSnapshot?, fetchedAt: Date) -> CampaignSnapshot {
+        let statusSince: Date
+        if let previous, previous.status == details.status {
+            statusSince = previous.statusSince
+        } else if previous == nil {
+            statusSince = min(details.updatedAt ?? details.createdAt ?? fetchedAt, fetchedAt)
+        } else {
+            statusSince = fetchedAt
+        }
+        return CampaignSnapshot(
+            campaignID: details.id,
+            brandID: details.brandID,
+            fetchedAt: fetchedAt,
+            status: details.status,
+            statusSince: statusSince,
+            accountStatus: details.adAccount?.status,
+            disableReason: details.adAccount?.disableReason,
+            adAccountID: details.adAccount?.id,
+            adAccountGood: analytics?.adAccountGood,
+            adAccountError: analytics?.adAccountError,
+            spend: analytics?.performance?.spend,
+            budget: details.budget,
+            currency: details.currency,
+            campaignType: details.campaignType,
+            startDate: details.startDate,
+            endDate: details.endDate,
+            errorCampaigns: details.errorCampaigns,
+            platformErrors: details.platformCampaigns.compactMap(\.error),
+            campaignEffectiveStatuses: analytics?.campaignStatuses.compactMap { $0.effectiveStatus?.rawValue } ?? [],
+            adEffectiveStatuses: analytics?.adStatuses.compactMap { $0.effectiveStatus?.rawValue } ?? []
+        )
+    }
+
+    /// The part of the snapshot whose changes make the state history.
+    public var stateChange: CampaignStateChange {
+        CampaignStateChange(at: fetchedAt, status: status, accountStatus: accountStatus, adAccountGood: adAccountGood, spend: spend, budget: budget)
+    }
+}
+
+/// One entry of a campaign's state history: written when status, account standing, spend or budget changed.
+public struct CampaignStateChange: Sendable, Equatable {
+    public var at: Date
+    public var status: CampaignStatus
+    public var accountStatus: AdAccountStatus?
+    public var adAccountGood: Bool?
+    public var spend: Decimal?
+    public var budget: Decimal?
+
+    /// True when `other` reports the same state (times aside).
+    func sameState(as other: CampaignStateChange) -> Bool {
+        status == other.status && accountStatus == other.accountStatus && adAccountGood == other.adAccountGood
+            && spend == other.spend && budget == other.budget
+    }
+}
+
+/// Where an event is in the pipeline.
+public enum EventState: String, Sendable, CaseIterable {
+    /// Waiting for the processor (or for its retry time).
+    case pending
+    /// Claimed by a processor pass.
+    case processing
+    /// The campaign was re-fetched and its snapshot stored.
+    case processed
+    /// Nothing to fetch (no campaign id).
+    case skipped
+    /// Fetching failed for good; kept for replay.
+    case failed
+}
+
+/// The processor's view of the inbox: claim due events, then settle them.
+public protocol EventQueue: Sendable {
+    /// Claims up to `limit` events that are pending and due, or whose earlier claim expired, oldest first.
+    func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent]
+    /// Marks events done; stores the campaign's snapshot (appending to its history when the state changed) and audit records, in one transaction.
+    func completeEvents(_ ids: [String], state: EventState, snapshot: CampaignSnapshot?, audit: [AuditDraft]) async throws
+    /// Puts events back as pending until `at`, counting the attempt.
+    func retryEvents(_ ids: [String], at: Date, error: String, audit: [AuditDraft]) async throws
+    /// Marks events failed for good, counting the attempt; they stay visible for replay.
+    func failEvents(_ ids: [String], error: String, audit: [AuditDraft]) async throws
+    /// Events in a state, oldest first.
+    func events(in state: EventState, limit: Int) async throws -> [StoredEvent]
+    /// Makes a failed event pending again with a fresh attempt count.
+    /// - Returns: false when no failed event has this id.
+    func replayEvent(id: String, at: Date, audit: AuditDraft) async throws -> Bool
+}
+
+/// Campaign snapshots and their state history.
+public protocol CampaignStateStore: Sendable {
+    func snapshot(campaignID: String) async throws -> CampaignSnapshot?
+    func history(campaignID: String) async throws -> [CampaignStateChange]
+}

@@ -1,0 +1,55 @@
+@testable import AdWatchCore
+import Foundation
+
+/// An in-memory Ads API: campaigns built from the seed's fixtures, a failure switch, and a count
+/// of fetches per campaign.
+actor FakeAdvertisingAPI: AdvertisingAPI {
+    private var details: [String: CampaignDetails] = [:]
+    private var analyticsByCampaign: [String: CampaignAnalytics] = [:]
+    /// When set, every call fails with this error.
+    var failure: AdvertisingError?
+    private(set) var detailFetches: [String: Int] = [:]
+
+    /// Adds a campaign from the seed's fixtures, with the given id, status and account status.
+    func add(id: String, status: CampaignStatus = .inReview, accountStatus: Int = 1, good: Bool = true, spend: String = "0", budget: Decimal = 550) throws {
+        let base = try Self.fixture("campaign-5195.json", as: CampaignDetails.self)
+        var campaign = base
+        campaign.id = id
+        campaign.status = status
+        campaign.budget = budget
+        campaign.adAccount?.status = AdAccountStatus(code: accountStatus)
+        details[id] = campaign
+        var analytics = try Self.fixture("campaign-analytics-5195.json", as: CampaignAnalytics.self)
+        analytics.adAccountGood = good
+        analytics.performance?.spend = Decimal(string: spend)
+        analyticsByCampaign[id] = analytics
+    }
+
+    func setFailure(_ error: AdvertisingError?) { failure = error }
+
+    func fetchCount(_ id: String) -> Int { detailFetches[id] ?? 0 }
+
+    func campaign(id: String, brandID: String?) async throws(AdvertisingError) -> CampaignDetails {
+        detailFetches[id, default: 0] += 1
+        if let failure { throw failure }
+        guard let campaign = details[id] else { throw AdvertisingError(.notFound, status: 404) }
+        return campaign
+    }
+
+    func analytics(campaignID: String, brandID: String?) async throws(AdvertisingError) -> CampaignAnalytics {
+        if let failure { throw failure }
+        guard let analytics = analyticsByCampaign[campaignID] else { throw AdvertisingError(.notFound, status: 404) }
+        return analytics
+    }
+
+    func creativePerformance(campaignID: String, brandID: String?) async throws(AdvertisingError) -> [CreativePerformance] { [] }
+
+    func campaigns(status: String?, limit: Int, offset: Int) async throws(AdvertisingError) -> CampaignList {
+        throw AdvertisingError(.clientError, status: 400)
+    }
+
+    static func fixture<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
+        let data = try Data(contentsOf: TestSupport.samplesURL("fixtures/\(name)"))
+        return try JSONDecoder().decode(AdsAPIResponse<T>.self, from: data).data
+    }
+}
