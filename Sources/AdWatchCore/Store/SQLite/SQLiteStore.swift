@@ -53,7 +53,8 @@ public final class SQLiteStore: AdWatchStore {
 
     public func close() async throws {
         let (batches, operations) = await commitStatistics()
-        logger.info(
+        logger.log(
+            level: batches > 0 ? .info : .debug,
             "store closed",
             metadata: ["store.transactions": "\(batches)", "store.operations": "\(operations)",
                        "store.operations_per_transaction": "\(batches == 0 ? 0 : Double(operations) / Double(batches))"]
