@@ -3,7 +3,7 @@
 /// Closed: calls go through; `failureThreshold` consecutive failures open it. Open: calls fail with
 /// ``AdvertisingError/Code/circuitOpen`` until `openFor` has passed. Half-open: one trial call goes
 /// through; success closes the circuit, failure opens it again.
-actor CircuitBreaker {
+public actor CircuitBreaker {
     /// What the breaker is doing now.
     enum State: String, Sendable, Equatable {
         case closed, open
@@ -33,7 +33,7 @@ actor CircuitBreaker {
     }
 
     /// Time on the continuous clock since the first call.
-    static let monotonicNow: @Sendable () -> Duration = {
+    public static let monotonicNow: @Sendable () -> Duration = {
         let origin = ContinuousClock.now
         return { ContinuousClock.now - origin }
     }()

@@ -32,12 +32,14 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
     ///   - httpClient: One client for the application, shut down with it.
     ///   - observer: Told about every attempt (the processor audits them).
     ///   - random: A number in 0..<1 for backoff jitter (fixed in tests that count delays).
+    ///   - monotonicNow: Time for the circuit breaker's open window (moved by hand in tests).
     public init(
         config: AdvertisingConfig,
         httpClient: HTTPClient,
         observer: (any FetchObserver)? = nil,
         logger: Logger,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        monotonicNow: @escaping @Sendable () -> Duration = CircuitBreaker.monotonicNow
     ) {
         self.config = config
         self.httpClient = httpClient
@@ -49,6 +51,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
         self.breaker = CircuitBreaker(
             failureThreshold: config.circuitBreaker.failures,
             openFor: config.circuitBreaker.openFor.duration,
+            now: monotonicNow,
             onChange: { [logger] state in
                 if state == .open {
                     logger.warning("Ads API circuit opened: requests are paused after repeated failures")
