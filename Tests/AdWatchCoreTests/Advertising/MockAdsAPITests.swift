@@ -459,6 +459,43 @@ struct MockAdsAPITests {
         #expect(throws: MockAdsAPI.FixtureError.self) { try MockAdsAPI.State(fixtures: directory.appendingPathComponent("missing")) }
     }
 
+    // MARK: The command
+
+    @Test func theCommandServesTheFixturesUntilSIGTERM() async throws {
+        let process = Process()
+        process.executableURL = CrashDurabilityTests.executable
+        process.arguments = ["mock-api", "--port", "0", "--fixtures", Self.fixtures.path, "--api-key", "cli-key"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        var seen = ""
+        var port: Int?
+        while port == nil {
+            let chunk = stderr.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: "mock Ads API listening on http://127.0.0.1:") {
+                port = Int(seen[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        let found = try #require(port, "no listening notice in: \(seen)")
+        stderr.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+
+        let client = TestClient(host: "127.0.0.1", port: found)
+        client.connect()
+        let response = try await client.get("/v1/campaign/5195", headers: [Header.apiKey: "cli-key"])
+        try await client.shutdown()
+        #expect(response.status == .ok)
+        #expect(try JSONParser.parse(Array((response.body ?? ByteBuffer()).readableBytesView)) == Self.fixture("campaign-5195.json"))
+
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     // MARK: Helpers
 
     static func entry(_ route: String, _ path: String, campaign: String?, key: Bool, brand: String?, status: Int64, at: Int64) -> JSONValue {
