@@ -22,7 +22,18 @@ public enum ConfigExplainer {
             lines.append(line)
         }
         if let advertising = config.advertising {
-            lines.append("advertising: \(advertising.baseURL), \(advertising.requestsPerMinute) requests/min, \(advertising.brands.count) per-brand keys")
+            let key = advertising.apiKey.map { "key \($0.origin)" } ?? "no key"
+            lines.append(
+                "advertising: \(advertising.baseURL) (\(key)), \(advertising.requestsPerMinute) requests/min per key (burst \(advertising.burst)), "
+                    + "\(advertising.brands.count) per-brand keys, \(advertising.maxAttempts) tries per request, timeout \(advertising.timeout)"
+            )
+            let processor = config.processor
+            lines.append(
+                "processor: re-fetches each campaign once per pass, \(processor.concurrency) at a time; a failed fetch is retried from "
+                    + "\(processor.retryBase) up to \(processor.retryMax) apart, \(processor.maxAttempts) tries before an event is failed (replayable)"
+            )
+        } else {
+            lines.append("advertising: none (events are stored and audited, campaigns are not re-fetched)")
         }
         lines.append("rules: \(config.rules.isEmpty ? "none" : config.rules.map { "\($0.name) (\($0.kind.rawValue), \($0.severity.rawValue))" }.joined(separator: ", "))")
         lines.append("channels: \(config.channels.isEmpty ? "none" : config.channels.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", "))")

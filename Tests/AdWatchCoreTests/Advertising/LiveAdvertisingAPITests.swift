@@ -227,3 +227,36 @@ struct LiveAdvertisingAPITests {
         }
     }
 }
+
+extension LiveAdvertisingAPITests {
+    @Test func neverLogsOrAuditsTheAPIKey() async throws {
+        let logs = LogCapture()
+        let store = MemoryStore()
+        let state = try MockAdsAPI.State(fixtures: TestSupport.samplesURL("fixtures"))
+        let secretKey = "sk-live-never-print-me"
+        try await buildMockAdsAPI(state: state, port: 0, apiKeys: [secretKey], logger: Logger(label: "mock")).test(.live) { client in
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            var config = Self.config(port: client.port!, key: secretKey, maxAttempts: 2)
+            config.brands = [.init(brandID: "574", apiKey: Secret(literal: "brand-key-also-secret"))]
+            let api = LiveAdvertisingAPI(
+                config: config, httpClient: http, observer: AuditingFetchObserver(log: store, clock: SystemWallClock(), logger: logs.logger),
+                logger: logs.logger
+            )
+            await state.addFault(.init(route: .campaign, kind: .status(500), count: 1))
+            _ = try? await api.campaign(id: "5195", brandID: "246")
+            _ = try? await api.campaign(id: "5195", brandID: "574")  // 401: the brand key is wrong
+            _ = try? await api.analytics(campaignID: "404", brandID: nil)
+            try await http.shutdown()
+        }
+        let records = try await store.records(from: 0, limit: 100)
+        #expect(records.count == 4)
+        let texts = logs.renderedEntries + records.map { "\($0.details) \($0.campaign ?? "") \($0.brand ?? "")" }
+        for text in texts {
+            #expect(!text.contains("never-print-me"), "leaked: \(text)")
+            #expect(!text.contains("also-secret"), "leaked: \(text)")
+        }
+        #expect(records.map(\.kind) == ["fetch.failed", "fetch.succeeded", "fetch.failed", "fetch.failed"])
+        #expect(records[0].details.contains(#""status":500"#))
+        #expect(records[0].details.contains(#""path":"/v1/campaign/5195""#))
+    }
+}

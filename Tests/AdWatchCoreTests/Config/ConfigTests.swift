@@ -55,6 +55,11 @@ struct ConfigTests {
         ("sources: []\n", "sources: at least one source"),
         (minimalSource + "\nchannels:\n  - name: s\n    kind: slack\n", "channels[0].webhook_url: required for a slack channel"),
         (": : :\n", "not valid YAML"),
+        (minimalSource + "\nadvertising:\n  base_url: ftp://example.com\n", "advertising.base_url: must be an http or https URL"),
+        (minimalSource + "\nadvertising:\n  paths:\n    campaign: /v1/campaign\n", "advertising.paths.campaign: must contain {id}"),
+        (minimalSource + "\nadvertising:\n  requests_per_minute: 0\n", "advertising.requests_per_minute: must be at least 1"),
+        (minimalSource + "\nadvertising:\n  circuit_breaker:\n    failure: 3\n", "advertising.circuit_breaker.failure: unknown key"),
+        (minimalSource + "\nprocessor:\n  concurrency: 0\n", "processor.concurrency: must be at least 1"),
     ])
     func explainsInvalidSettings(_ yaml: String, _ expected: String) {
         do {
