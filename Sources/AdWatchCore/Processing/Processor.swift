@@ -45,7 +45,8 @@ public struct Processor: Service {
     public func run() async throws {
         let stopping = ManagedFlag()
         await withGracefulShutdownHandler {
-            while !stopping.isSet {
+            // Cancellation (not a graceful shutdown) also ends the loop: a cancelled wait returns at once.
+            while !stopping.isSet && !Task.isCancelled {
                 let handled: Int
                 do {
                     handled = try await runOnce()
@@ -107,16 +108,16 @@ public struct Processor: Service {
             let details = try await api.campaign(id: campaignID, brandID: brandID)
             let analytics = try await api.analytics(campaignID: campaignID, brandID: brandID ?? details.brandID)
             let snapshot = CampaignSnapshot.make(details: details, analytics: analytics, previous: previous, fetchedAt: clock.now())
-            var details_: [String: AuditValue] = [
+            var summary: [String: AuditValue] = [
                 "events": .int(Int64(ids.count)),
                 "status": .string(snapshot.status.rawValue),
                 "status_changed": .bool(previous.map { $0.status != snapshot.status } ?? true),
             ]
-            if let account = snapshot.accountStatus { details_["account_status"] = .string(account.description) }
-            if let good = snapshot.adAccountGood { details_["ad_account_good"] = .bool(good) }
-            if let spend = snapshot.spend { details_["spend"] = .string("\(spend)") }
-            if let budget = snapshot.budget { details_["budget"] = .string("\(budget)") }
-            let draft = AuditDraft(at: clock.now(), kind: .campaignRefreshed, campaign: campaignID, brand: snapshot.brandID, details: details_)
+            if let account = snapshot.accountStatus { summary["account_status"] = .string(account.description) }
+            if let good = snapshot.adAccountGood { summary["ad_account_good"] = .bool(good) }
+            if let spend = snapshot.spend { summary["spend"] = .string("\(spend)") }
+            if let budget = snapshot.budget { summary["budget"] = .string("\(budget)") }
+            let draft = AuditDraft(at: clock.now(), kind: .campaignRefreshed, campaign: campaignID, brand: snapshot.brandID, details: summary)
             try await store.completeEvents(ids, state: .processed, snapshot: snapshot, audit: [draft])
             logger.debug("campaign refreshed", metadata: ["campaign.id": "\(campaignID)", "campaign.status": "\(snapshot.status)", "events": "\(ids.count)"])
         } catch let error as AdvertisingError {

@@ -1,6 +1,8 @@
 @testable import AdWatchCore
 import Foundation
 import Logging
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
 
 /// The processor driven pass by pass with a fake Ads API and a manual clock: no sleeps.
@@ -154,5 +156,28 @@ struct ProcessorTests {
             clock.advance(by: .seconds(300))
             #expect(try await store.claimEvents(limit: 10, now: clock.now(), lease: .seconds(300)).map(\.id) == ["evt_1"])
         }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func runsWhenRungAndStopsOnGracefulShutdown() async throws {
+        let store = MemoryStore()
+        try await api.add(id: "7")
+        let doorbell = Doorbell()
+        var config = ProcessorConfig()
+        config.pollInterval = "1h"  // only the doorbell can wake it in time
+        let processor = Processor(store: store, api: api, clock: clock, config: config, doorbell: doorbell, logger: Logger(label: "test"))
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await processor.run() }
+                _ = try await store.accept(Self.event(1, campaign: "7"))
+                doorbell.ring()
+                while try await store.events(in: .processed, limit: 1).isEmpty {
+                    await Task.yield()
+                }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()  // run() returns: the shutdown was honoured
+            }
+        }
+        #expect(await api.fetchCount("7") == 1)
     }
 }

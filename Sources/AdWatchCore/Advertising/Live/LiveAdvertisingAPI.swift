@@ -148,7 +148,6 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                     await breaker.recordNeutral()
                     result = .failure(AdvertisingError(.clientError, status: response.status, body: response.errorBody))
                 }
-                _ = response
             }
             let status: Int? = if case .success(let response) = outcome { response.status } else { nil }
             await observer?.observe(FetchAttempt(
