@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The whole configuration file (DESIGN §11), decoded strictly: unknown keys are errors with their path.
 ///
 /// Load it with ``ConfigLoader``; sections that later parts of the pipeline use (advertising, rules,
@@ -428,7 +430,7 @@ public enum Severity: String, Sendable, Decodable, CaseIterable, Comparable {
     }
 }
 
-/// One entry of `rules:`. The rules engine gives the kind-specific keys their meaning.
+/// One entry of `rules:`. The rules engine (`Rules/`) gives the kind-specific keys their meaning.
 public struct RuleConfig: Sendable, Decodable {
     /// The built-in rule kinds (DESIGN §5).
     public enum Kind: String, Sendable, Decodable, CaseIterable {
@@ -441,19 +443,100 @@ public struct RuleConfig: Sendable, Decodable {
         case upstreamSilent = "upstream_silent"
     }
 
+    /// Which campaigns a rule watches; an empty list matches everything.
+    public struct Scope: Sendable, Decodable, Equatable {
+        public var brandIDs: [String] = []
+        public var campaignTypes: [String] = []
+        public var providers: [String] = []
+        public var campaignIDs: [String] = []
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case brandIDs = "brand_ids"
+            case campaignTypes = "campaign_types"
+            case providers
+            case campaignIDs = "campaign_ids"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            brandIDs = try c.decode([ConfigText].self, forKey: .brandIDs, default: []).map(\.text)
+            campaignTypes = try c.decode(.campaignTypes, default: [])
+            providers = try c.decode(.providers, default: [])
+            campaignIDs = try c.decode([ConfigText].self, forKey: .campaignIDs, default: []).map(\.text)
+        }
+    }
+
+    /// One level of `spend_threshold`: a share of the budget or an amount in the campaign's currency.
+    public struct SpendLevel: Sendable, Decodable, Equatable {
+        public var percentOfBudget: Decimal?
+        public var amount: Decimal?
+        public var severity: Severity?
+
+        public init(percentOfBudget: Decimal? = nil, amount: Decimal? = nil, severity: Severity? = nil) {
+            self.percentOfBudget = percentOfBudget
+            self.amount = amount
+            self.severity = severity
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case amount, severity
+            case percentOfBudget = "percent_of_budget"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            percentOfBudget = try c.decodeIfPresent(ConfigDecimal.self, forKey: .percentOfBudget)?.value
+            amount = try c.decodeIfPresent(ConfigDecimal.self, forKey: .amount)?.value
+            severity = try c.decodeIfPresent(Severity.self, forKey: .severity)
+            if (percentOfBudget == nil) == (amount == nil) {
+                throw ConfigError(codingPath: decoder.codingPath, "a level needs exactly one of percent_of_budget or amount")
+            }
+        }
+    }
+
     public var name: String
     public var kind: Kind
     public var severity: Severity = .warning
     public var forDuration: ConfigDuration?
     public var labels: [String: String] = [:]
+    public var scope: Scope = .init()
+    /// `in_review_too_long`: how long in review before it fires (default 24h); `upstream_silent`: how long without a webhook.
     public var after: ConfigDuration?
-    public var percentOfBudget: Double?
-    public var amount: Double?
+    /// `in_review_too_long`: a second, critical level.
+    public var criticalAfter: ConfigDuration?
+    /// `spend_threshold`: the levels (`percent_of_budget` and `amount` at the top level are shorthands for one level).
+    public var levels: [SpendLevel] = []
+    /// `ad_account_standing`: account statuses that are fine (default [1]) and those that only warn (default [8, 9]).
+    public var healthyStatuses: [Int] = [1]
+    public var warningStatuses: [Int] = [8, 9]
+    /// `ad_delivery_issue`: effective statuses that are a problem.
+    public var statuses: [String] = ["DISAPPROVED", "WITH_ISSUES", "PENDING_BILLING_INFO"]
+    /// `pacing`: allowed deviation from the linear plan, in percent (default 30).
+    public var tolerancePercent: Decimal = 30
+    /// `pacing`: share of the flight, in percent, before pacing is judged (default 20).
+    public var minElapsedPercent: Decimal = 20
+    /// `upstream_silent`: the source it watches (default: every source).
+    public var source: String?
+
+    public init(name: String, kind: Kind, severity: Severity = .warning) {
+        self.name = name
+        self.kind = kind
+        self.severity = severity
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, kind, severity, labels, after, amount
+        case name, kind, severity, labels, scope, after, amount, levels, statuses, source
         case forDuration = "for"
+        case criticalAfter = "critical_after"
         case percentOfBudget = "percent_of_budget"
+        case healthyStatuses = "healthy_statuses"
+        case warningStatuses = "warning_statuses"
+        case tolerancePercent = "tolerance_percent"
+        case minElapsedPercent = "min_elapsed_percent"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -464,9 +547,42 @@ public struct RuleConfig: Sendable, Decodable {
         severity = try c.decode(.severity, default: .warning)
         forDuration = try c.decodeIfPresent(ConfigDuration.self, forKey: .forDuration)
         labels = try c.decode(.labels, default: [:])
+        scope = try c.decode(.scope, default: Scope())
         after = try c.decodeIfPresent(ConfigDuration.self, forKey: .after)
-        percentOfBudget = try c.decodeIfPresent(Double.self, forKey: .percentOfBudget)
-        amount = try c.decodeIfPresent(Double.self, forKey: .amount)
+        criticalAfter = try c.decodeIfPresent(ConfigDuration.self, forKey: .criticalAfter)
+        levels = try c.decode(.levels, default: [])
+        let percent = try c.decodeIfPresent(ConfigDecimal.self, forKey: .percentOfBudget)?.value
+        let amount = try c.decodeIfPresent(ConfigDecimal.self, forKey: .amount)?.value
+        if let percent { levels.insert(SpendLevel(percentOfBudget: percent), at: 0) }
+        if let amount { levels.append(SpendLevel(amount: amount)) }
+        healthyStatuses = try c.decode(.healthyStatuses, default: healthyStatuses)
+        warningStatuses = try c.decode(.warningStatuses, default: warningStatuses)
+        statuses = try c.decode(.statuses, default: statuses)
+        tolerancePercent = try c.decodeIfPresent(ConfigDecimal.self, forKey: .tolerancePercent)?.value ?? tolerancePercent
+        minElapsedPercent = try c.decodeIfPresent(ConfigDecimal.self, forKey: .minElapsedPercent)?.value ?? minElapsedPercent
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+    }
+}
+
+/// A number written in YAML, read exactly as a `Decimal` (money and percentages are never binary floating point).
+struct ConfigDecimal: Decodable {
+    let value: Decimal
+
+    init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !value.isNaN else {
+            throw ConfigError(codingPath: decoder.codingPath, "'\(text)' is not a number")
+        }
+        self.value = value
+    }
+}
+
+/// Text that YAML may have written as a number (ids such as `brand_ids: [246]`).
+struct ConfigText: Decodable {
+    let text: String
+
+    init(from decoder: any Decoder) throws {
+        text = try decoder.singleValueContainer().decode(String.self)
     }
 }
 

@@ -70,8 +70,11 @@ extension AdWatchConfig {
             }
         }
         var ruleNames = Set<String>()
-        for (index, rule) in rules.enumerated() where !ruleNames.insert(rule.name).inserted {
-            throw ConfigError(path: "rules[\(index)].name", "duplicate rule name '\(rule.name)'")
+        for (index, rule) in rules.enumerated() {
+            guard ruleNames.insert(rule.name).inserted else {
+                throw ConfigError(path: "rules[\(index)].name", "duplicate rule name '\(rule.name)'")
+            }
+            try rule.validate(path: "rules[\(index)]", sources: Set(sources.map(\.name)))
         }
         var channelNames = Set<String>()
         for (index, channel) in channels.enumerated() {
@@ -232,6 +235,30 @@ extension AdvertisingConfig {
         var seen = Set<String>()
         for (index, brand) in brands.enumerated() where !seen.insert(brand.brandID).inserted {
             throw ConfigError(path: "\(path).brands[\(index)].brand_id", "duplicate brand \(brand.brandID)")
+        }
+    }
+}
+
+extension RuleConfig {
+    func validate(path: String, sources: Set<String>) throws {
+        switch kind {
+        case .spendThreshold:
+            guard !levels.isEmpty else {
+                throw ConfigError(path: "\(path).percent_of_budget", "spend_threshold needs percent_of_budget, amount or levels")
+            }
+        case .inReviewTooLong:
+            if let after, let criticalAfter, criticalAfter.duration <= after.duration {
+                throw ConfigError(path: "\(path).critical_after", "must be longer than after (\(after))")
+            }
+        case .upstreamSilent:
+            guard after != nil else { throw ConfigError(path: "\(path).after", "upstream_silent needs after: how long without a webhook") }
+            if let source, !sources.contains(source) {
+                throw ConfigError(path: "\(path).source", "no source named '\(source)'")
+            }
+        case .pacing:
+            guard tolerancePercent > 0 else { throw ConfigError(path: "\(path).tolerance_percent", "must be greater than 0") }
+        case .adAccountStanding, .campaignFailed, .adDeliveryIssue:
+            break
         }
     }
 }

@@ -32,3 +32,10 @@ extension KeyedDecodingContainer {
         try decodeIfPresent(T.self, forKey: key) ?? defaultValue
     }
 }
+
+extension KeyedDecodingContainer {
+    /// Decodes a value of an explicit type, or returns `defaultValue` when the key is absent or null.
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key, default defaultValue: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? defaultValue
+    }
+}
