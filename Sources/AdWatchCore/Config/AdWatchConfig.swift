@@ -15,6 +15,7 @@ public struct AdWatchConfig: Sendable, Decodable {
     public var admin: AdminConfig?
     public var audit: AuditConfig
     public var processor: ProcessorConfig
+    public var alerting: AlertingConfig
 
     public init(
         server: ServerConfig = .init(),
@@ -26,7 +27,8 @@ public struct AdWatchConfig: Sendable, Decodable {
         routes: [RouteConfig] = [],
         admin: AdminConfig? = nil,
         audit: AuditConfig = .init(),
-        processor: ProcessorConfig = .init()
+        processor: ProcessorConfig = .init(),
+        alerting: AlertingConfig = .init()
     ) {
         self.server = server
         self.store = store
@@ -38,10 +40,11 @@ public struct AdWatchConfig: Sendable, Decodable {
         self.admin = admin
         self.audit = audit
         self.processor = processor
+        self.alerting = alerting
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, store, sources, advertising, rules, channels, routes, admin, audit, processor
+        case server, store, sources, advertising, rules, channels, routes, admin, audit, processor, alerting
     }
 
     public init(from decoder: any Decoder) throws {
@@ -57,6 +60,7 @@ public struct AdWatchConfig: Sendable, Decodable {
         self.admin = try c.decodeIfPresent(AdminConfig.self, forKey: .admin)
         self.audit = try c.decode(.audit, default: AuditConfig())
         self.processor = try c.decode(.processor, default: ProcessorConfig())
+        self.alerting = try c.decode(.alerting, default: AlertingConfig())
     }
 }
 
@@ -418,6 +422,72 @@ public struct ProcessorConfig: Sendable, Decodable {
         concurrency = try c.decode(.concurrency, default: concurrency)
         batchSize = try c.decode(.batchSize, default: batchSize)
         lease = try c.decode(.lease, default: lease)
+    }
+}
+
+/// `alerting:` — the alert lifecycle and the scheduler for time-based rules.
+public struct AlertingConfig: Sendable, Decodable {
+    /// A firing alert is notified again after this long.
+    public var repeatInterval: ConfigDuration = "4h"
+    /// How often the scheduler looks for campaigns whose next check is due.
+    public var tick: ConfigDuration = "30s"
+    /// Live campaigns (in review, active, processing) are re-fetched this often even without webhooks.
+    public var reconcileInterval: ConfigDuration = "15m"
+    /// Alertmanager-style inhibition; when absent, a firing `ad_account_standing` alert mutes the other
+    /// alerts of campaigns on the same ad account.
+    public var inhibitRules: [InhibitRule]?
+
+    public init() {}
+
+    /// A firing alert matching `source_match` mutes alerts matching `target_match` whose `equal` labels are the same.
+    public struct InhibitRule: Sendable, Decodable, Equatable {
+        public var sourceMatch: [String: String]
+        public var targetMatch: [String: String] = [:]
+        public var equal: [String] = []
+
+        public init(sourceMatch: [String: String], targetMatch: [String: String] = [:], equal: [String] = []) {
+            self.sourceMatch = sourceMatch
+            self.targetMatch = targetMatch
+            self.equal = equal
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case equal
+            case sourceMatch = "source_match"
+            case targetMatch = "target_match"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            sourceMatch = try c.decode([String: String].self, forKey: .sourceMatch)
+            targetMatch = try c.decode(.targetMatch, default: [:])
+            equal = try c.decode(.equal, default: [])
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case tick
+        case repeatInterval = "repeat_interval"
+        case reconcileInterval = "reconcile_interval"
+        case inhibitRules = "inhibit_rules"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        repeatInterval = try c.decode(.repeatInterval, default: repeatInterval)
+        tick = try c.decode(.tick, default: tick)
+        reconcileInterval = try c.decode(.reconcileInterval, default: reconcileInterval)
+        inhibitRules = try c.decodeIfPresent([InhibitRule].self, forKey: .inhibitRules)
+    }
+}
+
+extension AdWatchConfig {
+    /// The inhibit rules in effect: the configured ones, or the default for every `ad_account_standing` rule.
+    public var effectiveInhibitRules: [AlertingConfig.InhibitRule] {
+        alerting.inhibitRules
+            ?? rules.filter { $0.kind == .adAccountStanding }.map { .init(sourceMatch: ["rule": $0.name], equal: ["ad_account_id"]) }
     }
 }
 
