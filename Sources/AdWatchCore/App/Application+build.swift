@@ -36,13 +36,20 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     if let client = dependencies.ownedHTTPClient {
         app.addServices(HTTPClientService(client: client, logger: logger))
     }
+    let evaluator = AlertEvaluator(store: dependencies.store, config: config, logger: logger)
+    var processor: Processor?
     if let advertising = dependencies.advertising {
-        app.addServices(
-            Processor(store: dependencies.store, api: advertising, clock: dependencies.clock, config: config.processor, doorbell: doorbell, logger: logger)
+        processor = Processor(
+            store: dependencies.store, api: advertising, clock: dependencies.clock, config: config.processor, doorbell: doorbell, logger: logger,
+            evaluator: evaluator
         )
+        app.addServices(processor!)
     } else {
         logger.warning("no advertising section in the configuration: events are stored and audited but campaigns are not re-fetched")
     }
+    app.addServices(
+        Scheduler(store: dependencies.store, evaluator: evaluator, processor: processor, clock: dependencies.clock, config: config.alerting, logger: logger)
+    )
     app.beforeServerStarts { [store = dependencies.store] in try await store.migrate() }
     return app
 }

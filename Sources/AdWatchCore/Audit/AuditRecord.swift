@@ -26,6 +26,22 @@ public struct AuditKind: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let eventSkipped = AuditKind(rawValue: "event.skipped")
     /// An operator made a failed event pending again.
     public static let eventReplayed = AuditKind(rawValue: "event.replayed")
+    /// A rule found a problem; the alert waits out its `for:` duration.
+    public static let alertPending = AuditKind(rawValue: "alert.pending")
+    /// An alert started firing.
+    public static let alertFiring = AuditKind(rawValue: "alert.firing")
+    /// An alert's problem is gone.
+    public static let alertResolved = AuditKind(rawValue: "alert.resolved")
+    /// A notification was held back by a silence or an inhibition.
+    public static let alertSuppressed = AuditKind(rawValue: "alert.suppressed")
+    /// A notification request was put in the outbox.
+    public static let notificationQueued = AuditKind(rawValue: "notification.queued")
+    /// A rule could not judge a campaign for lack of data; it neither fired nor resolved.
+    public static let ruleNoData = AuditKind(rawValue: "rule.no_data")
+    /// An operator created a silence.
+    public static let silenceCreated = AuditKind(rawValue: "silence.created")
+    /// An operator ended a silence early.
+    public static let silenceExpired = AuditKind(rawValue: "silence.expired")
 }
 
 /// A JSON scalar in an audit record's details.

@@ -28,6 +28,10 @@ public struct CampaignSnapshot: Sendable, Equatable {
     public var campaignEffectiveStatuses: [String]
     /// `effective_status` of each ad.
     public var adEffectiveStatuses: [String]
+    /// `facebook` or `symphony`, from the campaign's latest webhook.
+    public var provider: String? = nil
+    /// The source of the campaign's latest webhook.
+    public var source: String? = nil
 
     /// Builds a snapshot from a fresh fetch.
     ///

@@ -22,6 +22,8 @@ public struct Processor: Service {
     let doorbell: Doorbell
     let logger: Logger
     let random: @Sendable () -> Double
+    /// Judges each refreshed campaign; nil runs the pipeline without rules.
+    let evaluator: AlertEvaluator?
 
     public init(
         store: any AdWatchStore,
@@ -30,8 +32,10 @@ public struct Processor: Service {
         config: ProcessorConfig,
         doorbell: Doorbell,
         logger: Logger,
+        evaluator: AlertEvaluator? = nil,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) }
     ) {
+        self.evaluator = evaluator
         self.store = store
         self.api = api
         self.clock = clock
@@ -100,6 +104,12 @@ public struct Processor: Service {
         return events.count
     }
 
+    /// Re-fetches one campaign without an event asking for it (the scheduler's reconciliation).
+    public func refreshCampaign(_ campaignID: String) async {
+        let previous = try? await store.snapshot(campaignID: campaignID)
+        await refresh(campaignID: campaignID, events: [], previous: previous)
+    }
+
     /// Re-fetches one campaign and settles its events; never throws (failures are settled too).
     private func refresh(campaignID: String, events: [StoredEvent], previous: CampaignSnapshot?) async {
         let brandID = events.compactMap(\.brandID).last ?? previous?.brandID
@@ -107,7 +117,9 @@ public struct Processor: Service {
         do {
             let details = try await api.campaign(id: campaignID, brandID: brandID)
             let analytics = try await api.analytics(campaignID: campaignID, brandID: brandID ?? details.brandID)
-            let snapshot = CampaignSnapshot.make(details: details, analytics: analytics, previous: previous, fetchedAt: clock.now())
+            var snapshot = CampaignSnapshot.make(details: details, analytics: analytics, previous: previous, fetchedAt: clock.now())
+            snapshot.source = events.last?.source ?? previous?.source
+            snapshot.provider = events.last.flatMap(Self.provider) ?? previous?.provider
             var summary: [String: AuditValue] = [
                 "events": .int(Int64(ids.count)),
                 "status": .string(snapshot.status.rawValue),
@@ -120,12 +132,23 @@ public struct Processor: Service {
             let draft = AuditDraft(at: clock.now(), kind: .campaignRefreshed, campaign: campaignID, brand: snapshot.brandID, details: summary)
             try await store.completeEvents(ids, state: .processed, snapshot: snapshot, audit: [draft])
             logger.debug("campaign refreshed", metadata: ["campaign.id": "\(campaignID)", "campaign.status": "\(snapshot.status)", "events": "\(ids.count)"])
+            try await evaluator?.evaluate(campaignID: campaignID, now: clock.now())
         } catch let error as AdvertisingError {
+            guard !events.isEmpty else {
+                logger.info("reconciliation re-fetch failed", metadata: ["campaign.id": "\(campaignID)", "ads.error": "\(error.code.rawValue)"])
+                return
+            }
             await settleFailure(campaignID: campaignID, brandID: brandID, events: events, error: error)
         } catch {
             // The store failed: the claims expire after the lease and the events are tried again.
             logger.error("could not settle events", metadata: ["campaign.id": "\(campaignID)", "store.error": "\(String(reflecting: type(of: error)))"])
         }
+    }
+
+    /// `provider` from a webhook body (flat or enveloped).
+    static func provider(of event: StoredEvent) -> String? {
+        guard let document = try? JSONParser.parse(event.body) else { return nil }
+        return (document[path: "provider"] ?? document[path: "data.provider"])?.scalarText
     }
 
     private func settleFailure(campaignID: String, brandID: String?, events: [StoredEvent], error: AdvertisingError) async {

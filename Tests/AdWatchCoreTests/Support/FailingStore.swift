@@ -21,4 +21,14 @@ struct FailingStore: AdWatchStore {
     func replayEvent(id: String, at: Date, audit: AuditDraft) async throws -> Bool { throw Unavailable() }
     func snapshot(campaignID: String) async throws -> CampaignSnapshot? { throw Unavailable() }
     func history(campaignID: String) async throws -> [CampaignStateChange] { throw Unavailable() }
+    func alerts(campaignID: String, states: Set<AlertState>) async throws -> [Alert] { throw Unavailable() }
+    func alerts(states: Set<AlertState>, limit: Int) async throws -> [Alert] { throw Unavailable() }
+    func applyAlertChanges(_ changes: AlertBook.Changes, audit: [AuditDraft]) async throws { throw Unavailable() }
+    func outbox(limit: Int) async throws -> [OutboxMessage] { throw Unavailable() }
+    func addSilence(_ silence: Silence, audit: AuditDraft) async throws { throw Unavailable() }
+    func silences(notEndedAt now: Date?) async throws -> [Silence] { throw Unavailable() }
+    func expireSilence(id: String, at: Date, audit: AuditDraft) async throws -> Bool { throw Unavailable() }
+    func setNextCheck(campaignID: String, at: Date?) async throws { throw Unavailable() }
+    func dueChecks(now: Date, limit: Int) async throws -> [String] { throw Unavailable() }
+    func campaigns(onAdAccount accountID: String) async throws -> [String] { throw Unavailable() }
 }

@@ -12,6 +12,10 @@ public actor MemoryStore: AdWatchStore {
     private var leaseUntil: [String: Date] = [:]
     private var snapshots: [String: CampaignSnapshot] = [:]
     private var histories: [String: [CampaignStateChange]] = [:]
+    private var alertsByFingerprint: [String: Alert] = [:]
+    private var outboxMessages: [OutboxMessage] = []
+    private var silenceList: [Silence] = []
+    private var checks: [String: Date] = [:]
 
     public init() {}
 
@@ -123,6 +127,51 @@ public actor MemoryStore: AdWatchStore {
     public func snapshot(campaignID: String) async throws -> CampaignSnapshot? { snapshots[campaignID] }
 
     public func history(campaignID: String) async throws -> [CampaignStateChange] { histories[campaignID] ?? [] }
+
+    public func alerts(campaignID: String, states: Set<AlertState>) async throws -> [Alert] {
+        alertsByFingerprint.values.filter { $0.campaignID == campaignID && states.contains($0.state) }.sorted { $0.fingerprint < $1.fingerprint }
+    }
+
+    public func alerts(states: Set<AlertState>, limit: Int) async throws -> [Alert] {
+        Array(
+            alertsByFingerprint.values.filter { states.contains($0.state) }
+                .sorted { ($0.updatedAt, $1.fingerprint) > ($1.updatedAt, $0.fingerprint) }.prefix(limit)
+        )
+    }
+
+    public func applyAlertChanges(_ changes: AlertBook.Changes, audit drafts: [AuditDraft]) async throws {
+        for alert in changes.alerts { alertsByFingerprint[alert.fingerprint] = alert }
+        outboxMessages += changes.notifications
+        appendSealed(drafts)
+    }
+
+    public func outbox(limit: Int) async throws -> [OutboxMessage] { Array(outboxMessages.prefix(limit)) }
+
+    public func addSilence(_ silence: Silence, audit draft: AuditDraft) async throws {
+        silenceList.append(silence)
+        appendSealed([draft])
+    }
+
+    public func silences(notEndedAt now: Date?) async throws -> [Silence] {
+        silenceList.filter { silence in now.map { silence.endsAt > $0 } ?? true }
+    }
+
+    public func expireSilence(id: String, at: Date, audit draft: AuditDraft) async throws -> Bool {
+        guard let index = silenceList.firstIndex(where: { $0.id == id && $0.endsAt > at }) else { return false }
+        silenceList[index].endsAt = at
+        appendSealed([draft])
+        return true
+    }
+
+    public func setNextCheck(campaignID: String, at: Date?) async throws { checks[campaignID] = at }
+
+    public func dueChecks(now: Date, limit: Int) async throws -> [String] {
+        Array(checks.filter { $0.value <= now }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key).prefix(limit))
+    }
+
+    public func campaigns(onAdAccount accountID: String) async throws -> [String] {
+        snapshots.values.filter { $0.adAccountID == accountID }.map(\.campaignID).sorted()
+    }
 
     private func appendSealed(_ drafts: [AuditDraft]) {
         for draft in drafts {

@@ -98,6 +98,64 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v3: alerts, silences, outbox, scheduler checks") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE campaign_snapshots ADD COLUMN provider TEXT;
+                    ALTER TABLE campaign_snapshots ADD COLUMN source TEXT;
+                    CREATE INDEX campaign_snapshots_by_account ON campaign_snapshots (ad_account_id);
+
+                    CREATE TABLE alerts (
+                        fingerprint TEXT PRIMARY KEY NOT NULL,
+                        rule TEXT NOT NULL,
+                        campaign_id TEXT NOT NULL,
+                        level TEXT,
+                        labels TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        summary TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        active_since_ms INTEGER NOT NULL,
+                        firing_since_ms INTEGER,
+                        resolved_at_ms INTEGER,
+                        last_notified_at_ms INTEGER,
+                        suppressed_by TEXT,
+                        updated_at_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX alerts_by_campaign ON alerts (campaign_id, state);
+                    CREATE INDEX alerts_by_state ON alerts (state, updated_at_ms);
+
+                    CREATE TABLE silences (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        matchers TEXT NOT NULL,
+                        starts_at_ms INTEGER NOT NULL,
+                        ends_at_ms INTEGER NOT NULL,
+                        author TEXT NOT NULL,
+                        comment TEXT NOT NULL,
+                        created_at_ms INTEGER NOT NULL
+                    );
+
+                    CREATE TABLE outbox (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        campaign_id TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        summary TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        created_at_ms INTEGER NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending'
+                    );
+                    CREATE INDEX outbox_by_state ON outbox (state, created_at_ms);
+
+                    CREATE TABLE campaign_checks (
+                        campaign_id TEXT PRIMARY KEY NOT NULL,
+                        next_check_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX campaign_checks_by_time ON campaign_checks (next_check_ms);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -138,14 +138,16 @@ extension SQLiteStore {
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO campaign_snapshots (campaign_id, brand_id, fetched_at_ms, status, status_since_ms, account_status,
-                    disable_reason, ad_account_id, ad_account_good, ad_account_error, spend, budget, currency, campaign_type, start_ms, end_ms, lists)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    disable_reason, ad_account_id, ad_account_good, ad_account_error, spend, budget, currency, campaign_type, start_ms, end_ms, lists,
+                    provider, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 snapshot.campaignID, snapshot.brandID, milliseconds(snapshot.fetchedAt), snapshot.status.rawValue,
                 milliseconds(snapshot.statusSince), snapshot.accountStatus?.code, snapshot.disableReason?.code, snapshot.adAccountID,
                 snapshot.adAccountGood, snapshot.adAccountError, snapshot.spend.map(text), snapshot.budget.map(text), snapshot.currency,
                 snapshot.campaignType, snapshot.startDate.map(milliseconds), snapshot.endDate.map(milliseconds), listsJSON,
+                snapshot.provider, snapshot.source,
             ]
         )
     }
@@ -173,7 +175,9 @@ extension SQLiteStore {
             errorCampaigns: lists.errorCampaigns,
             platformErrors: lists.platformErrors,
             campaignEffectiveStatuses: lists.campaignEffectiveStatuses,
-            adEffectiveStatuses: lists.adEffectiveStatuses
+            adEffectiveStatuses: lists.adEffectiveStatuses,
+            provider: row["provider"],
+            source: row["source"]
         )
     }
 
