@@ -11,13 +11,14 @@ actor FakeAdvertisingAPI: AdvertisingAPI {
     private(set) var detailFetches: [String: Int] = [:]
 
     /// Adds a campaign from the seed's fixtures, with the given id, status and account status.
-    func add(id: String, status: CampaignStatus = .inReview, accountStatus: Int = 1, good: Bool = true, spend: String = "0", budget: Decimal = 550) throws {
+    func add(id: String, status: CampaignStatus = .inReview, accountStatus: Int = 1, good: Bool = true, spend: String = "0", budget: Decimal = 550, updatedAt: Date? = nil) throws {
         let base = try Self.fixture("campaign-5195.json", as: CampaignDetails.self)
         var campaign = base
         campaign.id = id
         campaign.status = status
         campaign.budget = budget
         campaign.adAccount?.status = AdAccountStatus(code: accountStatus)
+        if let updatedAt { campaign.updatedAt = updatedAt }
         details[id] = campaign
         var analytics = try Self.fixture("campaign-analytics-5195.json", as: CampaignAnalytics.self)
         analytics.adAccountGood = good
@@ -26,6 +27,12 @@ actor FakeAdvertisingAPI: AdvertisingAPI {
     }
 
     func setFailure(_ error: AdvertisingError?) { failure = error }
+
+    /// Removes what the account-standing rule needs: the account status and the analytics' good flag.
+    func stripAccountData(_ id: String) {
+        details[id]?.adAccount = nil
+        analyticsByCampaign[id]?.adAccountGood = nil
+    }
 
     func fetchCount(_ id: String) -> Int { detailFetches[id] ?? 0 }
 
