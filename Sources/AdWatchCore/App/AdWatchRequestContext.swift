@@ -1,3 +1,4 @@
+public import Foundation
 public import Hummingbird
 public import NIOCore
 
@@ -6,6 +7,13 @@ public import NIOCore
 public struct AdWatchRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+
+    /// Admin requests decode JSON with ISO 8601 dates.
+    public var requestDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -73,5 +73,8 @@ func buildRouter(config: AdWatchConfig, dependencies: Dependencies, doorbell: Do
         onAccepted: { doorbell.ring() }
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
+    if let admin = config.admin {
+        AdminController(store: dependencies.store, token: admin.token, clock: dependencies.clock).addRoutes(to: router)
+    }
     return router
 }

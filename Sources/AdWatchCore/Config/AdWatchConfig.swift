@@ -736,6 +736,10 @@ public struct RouteConfig: Sendable, Decodable {
 public struct AdminConfig: Sendable, Decodable {
     public var token: Secret
 
+    public init(token: Secret) {
+        self.token = token
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable { case token }
 
     public init(from decoder: any Decoder) throws {
