@@ -11,6 +11,8 @@ public import Logging
 public struct AlertEvaluator: Sendable {
     let store: any AdWatchStore
     let rules: [Rule]
+    let silenceRules: [Rule]
+    let sources: [String]
     let alerting: AlertingConfig
     let inhibitRules: [AlertingConfig.InhibitRule]
     let logger: Logger
@@ -18,6 +20,8 @@ public struct AlertEvaluator: Sendable {
     public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger) {
         self.store = store
         self.rules = config.rules.filter { $0.kind != .upstreamSilent }.map(Rule.init)
+        self.silenceRules = config.rules.filter { $0.kind == .upstreamSilent }.map(Rule.init)
+        self.sources = config.sources.map(\.name)
         self.alerting = config.alerting
         self.inhibitRules = config.effectiveInhibitRules
         self.logger = logger
@@ -91,6 +95,48 @@ public struct AlertEvaluator: Sendable {
         let open = changes.alerts.filter { $0.state != .resolved } + current.filter { alert in !changes.alerts.contains { $0.fingerprint == alert.fingerprint } }
         try await store.setNextCheck(campaignID: campaignID, at: nextCheck(snapshot: snapshot, results: results, open: open, silences: silences, now: now))
         return changes
+    }
+
+    /// Evaluates the `upstream_silent` rules for every source they watch. Alerts are keyed `source:<name>`
+    /// in place of a campaign id.
+    public func evaluateSources(now: Date) async throws {
+        guard !silenceRules.isEmpty else { return }
+        let live = try await store.liveCampaignCount()
+        for rule in silenceRules {
+            for source in rule.config.source.map({ [$0] }) ?? sources {
+                let key = "source:\(source)"
+                let last = try await store.lastReceivedAt(source: source)
+                let evaluation = rule.evaluateSilence(lastWebhookAt: last, liveCampaigns: live, now: now)
+                var labels: [String?: [String: String]] = [:]
+                if case .firing(let findings) = evaluation.verdict {
+                    for finding in findings {
+                        var set = rule.config.labels
+                        set.merge(["rule": rule.name, "severity": finding.severity.rawValue, "source": source, "campaign_id": "", "brand_id": ""]) { $1 }
+                        labels[finding.level] = set
+                    }
+                }
+                let current = try await store.alerts(campaignID: key, states: [.pending, .firing])
+                let silences = try await store.silences(notEndedAt: now)
+                let changes = AlertBook.reconcile(
+                    campaignID: key, results: [.init(rule: rule.config, evaluation: evaluation, labels: labels)], current: current, silences: silences,
+                    inhibitRules: inhibitRules, inhibitors: [], repeatInterval: alerting.repeatInterval.duration, now: now,
+                    newID: { "ntf_" + ByteEncoding.hex(Digest.randomBytes(10)) }
+                )
+                guard !changes.alerts.isEmpty || !changes.notifications.isEmpty else { continue }
+                var audit: [AuditDraft] = changes.transitions.map { transition in
+                    AuditDraft(at: now, kind: transition.to == .firing ? .alertFiring : transition.to == .resolved ? .alertResolved : .alertPending,
+                               source: source, alert: transition.fingerprint, details: ["rule": .string(rule.name), "from": .string(transition.from?.rawValue ?? "none")])
+                }
+                audit += changes.notifications.map { message in
+                    AuditDraft(at: now, kind: .notificationQueued, source: source, alert: message.fingerprint,
+                               details: ["message_id": .string(message.id), "kind": .string(message.kind.rawValue)])
+                }
+                for message in changes.notifications {
+                    logger.notice("ALERT \(message.kind == .firing ? "FIRING" : "RESOLVED") [\(message.severity.rawValue)] \(message.rule): \(message.summary)")
+                }
+                try await store.applyAlertChanges(changes, audit: audit)
+            }
+        }
     }
 
     /// The earliest time something can change without new data: a rule deadline, a `for:` or repeat

@@ -60,6 +60,7 @@ public struct Scheduler: Service {
                 try await evaluator.evaluate(campaignID: campaignID, now: now)
             }
         }
+        try await evaluator.evaluateSources(now: now)
         return due.count
     }
 }

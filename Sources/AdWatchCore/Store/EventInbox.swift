@@ -126,6 +126,8 @@ public protocol EventInbox: Sendable {
     func event(id: String) async throws -> StoredEvent?
     /// How many events the inbox holds.
     func eventCount() async throws -> Int
+    /// When the newest event from `source` arrived (nil: never).
+    func lastReceivedAt(source: String) async throws -> Date?
 }
 
 /// Everything AdWatch persists, behind one value the composition root passes around.

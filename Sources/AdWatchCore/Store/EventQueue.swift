@@ -35,4 +35,6 @@ public protocol EventQueue: Sendable {
 public protocol CampaignStateStore: Sendable {
     func snapshot(campaignID: String) async throws -> CampaignSnapshot?
     func history(campaignID: String) async throws -> [CampaignStateChange]
+    /// Campaigns whose last known status is live (in review, active, processing).
+    func liveCampaignCount() async throws -> Int
 }

@@ -103,4 +103,35 @@ struct SchedulerTests {
         #expect(noData.first?.details.contains("account-standing") == true)
         #expect(try await store.alerts(campaignID: "44", states: [.pending, .firing]).isEmpty)
     }
+
+    @Test(arguments: StoreContractTests.Kind.allCases)
+    func upstreamSilentFiresWhenASourceGoesQuietWhileCampaignsAreLive(_ kind: StoreContractTests.Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            var config = Self.config
+            var silent = RuleConfig(name: "symphony-silent", kind: .upstreamSilent, severity: .critical)
+            silent.after = "6h"
+            config.rules.append(silent)
+            let evaluator = AlertEvaluator(store: store, config: config, logger: Logger(label: "test"))
+            let processor = Processor(store: store, api: api, clock: clock, config: ProcessorConfig(), doorbell: Doorbell(), logger: Logger(label: "test"), evaluator: evaluator)
+            let scheduler = Scheduler(store: store, evaluator: evaluator, processor: processor, clock: clock, config: config.alerting, logger: Logger(label: "test"))
+            try await addCampaignEnteringReviewNow("45")
+            _ = try await store.accept(ProcessorTests.event(1, campaign: "45"))
+            try await processor.runOnce()
+
+            clock.advance(by: .seconds(6 * 3600 - 1))
+            try await scheduler.runOnce()
+            #expect(try await store.alerts(campaignID: "source:symphony", states: [.firing]).isEmpty)
+            clock.advance(by: .seconds(1))
+            try await scheduler.runOnce()
+            let firing = try await store.alerts(campaignID: "source:symphony", states: [.firing])
+            #expect(firing.map(\.rule) == ["symphony-silent"])
+            #expect(firing.first?.labels["source"] == "symphony")
+
+            // A webhook arrives: the silence is over.
+            _ = try await store.accept(ProcessorTests.event(2, campaign: "45", at: clock.now()))
+            try await scheduler.runOnce()
+            #expect(try await store.alerts(campaignID: "source:symphony", states: [.firing]).isEmpty)
+            #expect(try await store.alerts(campaignID: "source:symphony", states: [.resolved]).count == 1)
+        }
+    }
 }

@@ -11,6 +11,8 @@ struct FailingStore: AdWatchStore {
     func accept(_ event: InboundEvent) async throws -> AcceptOutcome { throw Unavailable() }
     func event(id: String) async throws -> StoredEvent? { nil }
     func eventCount() async throws -> Int { 0 }
+    func lastReceivedAt(source: String) async throws -> Date? { throw Unavailable() }
+    func liveCampaignCount() async throws -> Int { throw Unavailable() }
     func append(_ drafts: [AuditDraft]) async throws { throw Unavailable() }
     func records(from seq: Int64, limit: Int) async throws -> [AuditRecord] { [] }
     func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent] { throw Unavailable() }

@@ -57,6 +57,12 @@ public actor MemoryStore: AdWatchStore {
 
     public func eventCount() async throws -> Int { events.count }
 
+    public func lastReceivedAt(source: String) async throws -> Date? {
+        events.values.filter { $0.source == source }.map(\.receivedAt).max()
+    }
+
+    public func liveCampaignCount() async throws -> Int { snapshots.values.filter(\.status.isLive).count }
+
     public func append(_ drafts: [AuditDraft]) async throws { appendSealed(drafts) }
 
     public func records(from seq: Int64, limit: Int) async throws -> [AuditRecord] {

@@ -98,6 +98,13 @@ extension SQLiteStore {
         }
     }
 
+    public func liveCampaignCount() async throws -> Int {
+        let live = [CampaignStatus.inReview, .active, .processing].map(\.rawValue)
+        return try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_snapshots WHERE status IN (?, ?, ?)", arguments: StatementArguments(live)) ?? 0
+        }
+    }
+
     public func history(campaignID: String) async throws -> [CampaignStateChange] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM campaign_history WHERE campaign_id = ? ORDER BY at_ms, id", arguments: [campaignID])

@@ -79,6 +79,12 @@ public final class SQLiteStore: AdWatchStore {
         }
     }
 
+    public func lastReceivedAt(source: String) async throws -> Date? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(received_at_ms) FROM events WHERE source = ?", arguments: [source]).map(Self.date)
+        }
+    }
+
     public func eventCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
     }
