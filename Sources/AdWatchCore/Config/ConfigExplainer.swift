@@ -36,6 +36,13 @@ public enum ConfigExplainer {
             lines.append("advertising: none (events are stored and audited, campaigns are not re-fetched)")
         }
         lines.append("rules: \(config.rules.isEmpty ? "none" : config.rules.map { "\($0.name) (\($0.kind.rawValue), \($0.severity.rawValue))" }.joined(separator: ", "))")
+        let inhibitions = config.effectiveInhibitRules.map { rule in
+            "firing \(rule.sourceMatch.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")) mutes alerts with the same \(rule.equal.joined(separator: ","))"
+        }
+        lines.append(
+            "alerting: re-notify after \(config.alerting.repeatInterval), check deadlines every \(config.alerting.tick), re-fetch live campaigns every "
+                + "\(config.alerting.reconcileInterval)\(inhibitions.isEmpty ? "" : "; " + inhibitions.joined(separator: "; "))"
+        )
         lines.append("channels: \(config.channels.isEmpty ? "none" : config.channels.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", "))")
         for (index, route) in config.routes.enumerated() {
             let match = route.match.isEmpty ? "every alert" : route.match.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
