@@ -75,16 +75,3 @@ struct EventsCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// Opens the configured SQLite store (migrated) for a one-off command.
-func openStore(_ configPath: String) async throws -> SQLiteStore {
-    let settings: AdWatchConfig
-    do {
-        settings = try ConfigLoader.load(path: configPath)
-    } catch let error as ConfigError {
-        throw ValidationError("\(configPath): \(error)")
-    }
-    let store = try SQLiteStore(path: settings.store.sqlitePath, synchronous: settings.store.synchronous)
-    try await store.migrate()
-    return store
-}

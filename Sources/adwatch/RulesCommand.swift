@@ -40,12 +40,3 @@ struct RulesCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// Loads a configuration for a one-off command, turning a config error into a usage error.
-func loadConfig(_ path: String) throws -> AdWatchConfig {
-    do {
-        return try ConfigLoader.load(path: path)
-    } catch let error as ConfigError {
-        throw ValidationError("\(path): \(error)")
-    }
-}

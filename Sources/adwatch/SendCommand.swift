@@ -26,12 +26,7 @@ struct SendCommand: AsyncParsableCommand {
     var body: String
 
     func run() async throws {
-        let settings: AdWatchConfig
-        do {
-            settings = try ConfigLoader.load(path: config)
-        } catch let error as ConfigError {
-            throw ValidationError("\(config): \(error)")
-        }
+        let settings = try loadConfig(config)
         guard let sourceConfig = settings.sources.first(where: { $0.name == source }) else {
             throw ValidationError("no source named '\(source)' in \(config)")
         }

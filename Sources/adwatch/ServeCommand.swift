@@ -14,12 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap(label: "adwatch")
-        let settings: AdWatchConfig
-        do {
-            settings = try ConfigLoader.load(path: config)
-        } catch let error as ConfigError {
-            throw ValidationError("\(config): \(error)")
-        }
+        let settings = try loadConfig(config)
         let app = try await buildApplication(config: settings, dependencies: .live(config: settings, logger: logger))
         try await app.runService()
     }
