@@ -672,12 +672,28 @@ public struct ChannelConfig: Sendable, Decodable {
     public var cc: [String] = []
     public var url: String?
     public var secret: Secret?
+    /// `email`, provider `mailgun`: the sending domain (default: the domain of `from`).
+    public var domain: String?
+    /// `email`: the subject, a Mustache template (default: `[{{severity}}] {{rule}}: campaign {{campaign_id}}`).
+    public var subject: String?
+    /// Mustache templates overriding the default plain-text and HTML bodies.
+    public var textTemplate: String?
+    public var htmlTemplate: String?
+    /// Per-request timeout.
+    public var timeout: ConfigDuration = "10s"
+
+    public init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, kind, provider, from, to, cc, url, secret
+        case name, kind, provider, from, to, cc, url, secret, domain, subject, timeout
         case webhookURL = "webhook_url"
         case baseURL = "base_url"
         case apiKey = "api_key"
+        case textTemplate = "text_template"
+        case htmlTemplate = "html_template"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -694,6 +710,11 @@ public struct ChannelConfig: Sendable, Decodable {
         cc = try c.decode(.cc, default: [])
         url = try c.decodeIfPresent(String.self, forKey: .url)
         secret = try c.decodeIfPresent(Secret.self, forKey: .secret)
+        domain = try c.decodeIfPresent(String.self, forKey: .domain)
+        subject = try c.decodeIfPresent(String.self, forKey: .subject)
+        textTemplate = try c.decodeIfPresent(String.self, forKey: .textTemplate)
+        htmlTemplate = try c.decodeIfPresent(String.self, forKey: .htmlTemplate)
+        timeout = try c.decode(.timeout, default: timeout)
     }
 }
 

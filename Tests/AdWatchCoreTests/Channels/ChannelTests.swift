@@ -1,0 +1,197 @@
+@testable import AdWatchCore
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import NIOConcurrencyHelpers
+import Testing
+
+/// Every channel against a local recording server: the exact request, and what each status means.
+@Suite(.timeLimit(.minutes(1)))
+struct ChannelTests {
+    static let since = TestSupport.now
+    static let alert = AlertNotice(
+        fingerprint: "account-standing/5195", rule: "account-standing", severity: .critical,
+        summary: "Ad account act_1 is UNSETTLED (3). Campaigns on this account: 5195.", campaignID: "5195",
+        labels: ["brand_id": "246", "campaign_id": "5195", "rule": "account-standing", "severity": "critical"], since: since
+    )
+    static let firing = OutboundMessage(id: "ntf_1", status: .firing, alerts: [alert], createdAt: since)
+    static let resolved = OutboundMessage(id: "ntf_2", status: .resolved, alerts: [alert], createdAt: since.addingTimeInterval(600))
+
+    static func withChannel(
+        _ configure: @escaping @Sendable (String) -> ChannelConfig,
+        _ body: @escaping @Sendable (any NotificationChannel, RecordingServer) async throws -> Void
+    ) async throws {
+        let server = RecordingServer()
+        try await server.run { base in
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let channel = try ChannelRegistry.make(configure(base), httpClient: http, clock: ManualWallClock(since))
+            do {
+                try await body(channel, server)
+            } catch {
+                try await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
+        }
+    }
+
+    static func slack(_ base: String) -> ChannelConfig {
+        var config = ChannelConfig(name: "ops-slack", kind: .slack)
+        config.webhookURL = Secret(literal: "\(base)/services/T000/B000/XXXX")
+        return config
+    }
+
+    @Test func slackSendsABlockKitMessageForFiringAndResolved() async throws {
+        try await Self.withChannel(Self.slack) { channel, server in
+            try await channel.send(Self.firing)
+            try await channel.send(Self.resolved)
+            let requests = server.requests
+            #expect(requests.map(\.path) == ["/services/T000/B000/XXXX", "/services/T000/B000/XXXX"])
+            #expect(requests.first?.headers[.contentType] == "application/json")
+            let firing = try #require(requests.first?.json)
+            #expect(firing["text"] as? String == "[CRITICAL] account-standing: campaign 5195")
+            let blocks = try #require(firing["blocks"] as? [[String: Any]])
+            #expect((blocks[0]["text"] as? [String: Any])?["text"] as? String == "🔴 CRITICAL · account-standing")
+            #expect((blocks[1]["text"] as? [String: Any])?["text"] as? String
+                == "*Campaign 5195* · brand 246\nAd account act_1 is UNSETTLED (3). Campaigns on this account: 5195.\n_Since 2025-12-01T00:00:00Z_")
+            let resolved = try #require(requests.last?.json)
+            #expect(resolved["text"] as? String == "[RESOLVED] account-standing: campaign 5195")
+            let resolvedBlocks = try #require(resolved["blocks"] as? [[String: Any]])
+            #expect((resolvedBlocks[0]["text"] as? [String: Any])?["text"] as? String == "✅ RESOLVED · account-standing")
+            // One message per second per webhook.
+            #expect(requests[1].at.timeIntervalSince(requests[0].at) >= 0.95)
+        }
+    }
+
+    @Test func slackWaitsOutA429() async throws {
+        try await Self.withChannel(Self.slack) { channel, server in
+            server.answer(429, headers: [.retryAfter: "1"])
+            let start = ContinuousClock.now
+            try await channel.send(Self.firing)
+            #expect(ContinuousClock.now - start >= .seconds(1))
+            #expect(server.requests.count == 2)
+        }
+    }
+
+    @Test(arguments: [
+        (400, ChannelError.Code.rejected, false), (401, .rejected, false), (403, .rejected, false), (404, .rejected, false),
+        (408, .timeout, true), (429, .rateLimited, true), (500, .serverError, true), (502, .serverError, true), (503, .serverError, true),
+    ])
+    func statusesMapToRetryableOrNot(_ status: Int, _ code: ChannelError.Code, _ retryable: Bool) async throws {
+        try await Self.withChannel({ base in
+            var config = ChannelConfig(name: "hook", kind: .webhook)
+            config.url = "\(base)/hook"
+            config.secret = Secret(literal: TestSupport.standardSecret)
+            return config
+        }) { channel, server in
+            server.answer(status)
+            do {
+                try await channel.send(Self.firing)
+                Issue.record("HTTP \(status) counted as success")
+            } catch let error as ChannelError {
+                #expect(error.code == code)
+                #expect(error.isRetryable == retryable)
+                #expect(error.status == status)
+            }
+        }
+    }
+
+    @Test func webhookBodyIsVersionedAndItsSignatureVerifiesWithTheIngestScheme() async throws {
+        try await Self.withChannel({ base in
+            var config = ChannelConfig(name: "hook", kind: .webhook)
+            config.url = "\(base)/hooks/adwatch"
+            config.secret = Secret(literal: TestSupport.standardSecret)
+            return config
+        }) { channel, server in
+            try await channel.send(Self.firing)
+            let request = try #require(server.requests.first)
+            #expect(request.path == "/hooks/adwatch")
+            #expect(request.headers[.webhookID] == "ntf_1")
+            let scheme = SourceConfig(name: "s", scheme: .standardWebhooks, secrets: [Secret(literal: TestSupport.standardSecret)]).makeScheme()
+            let verified = try scheme.verify(SignedRequest(headers: request.headers, body: request.body), now: Self.since).get()
+            #expect(verified.deliveryID == "ntf_1")
+            let json = try #require(request.json)
+            #expect(json["version"] as? String == "1")
+            #expect(json["status"] as? String == "firing")
+            let alerts = try #require(json["alerts"] as? [[String: Any]])
+            #expect(alerts.first?["fingerprint"] as? String == "account-standing/5195")
+            #expect(alerts.first?["since"] as? String == "2025-12-01T00:00:00Z")
+        }
+    }
+
+    static func email(_ provider: ChannelConfig.EmailProvider) -> @Sendable (String) -> ChannelConfig {
+        { base in
+            var config = ChannelConfig(name: "mail", kind: .email)
+            config.provider = provider
+            config.baseURL = base
+            config.apiKey = Secret(literal: "key-123")
+            config.from = "alerts@example.com"
+            config.to = ["ops@example.com", "oncall@example.com"]
+            config.cc = ["lead@example.com"]
+            return config
+        }
+    }
+
+    @Test func sendGridGetsAV3MailSend() async throws {
+        try await Self.withChannel(Self.email(.sendgrid)) { channel, server in
+            try await channel.send(Self.firing)
+            let request = try #require(server.requests.first)
+            #expect(request.path == "/v3/mail/send")
+            #expect(request.headers[.authorization] == "Bearer key-123")
+            let json = try #require(request.json)
+            #expect(json["subject"] as? String == "[CRITICAL] account-standing: campaign 5195")
+            #expect((json["from"] as? [String: String])?["email"] == "alerts@example.com")
+            let personalization = try #require((json["personalizations"] as? [[String: Any]])?.first)
+            #expect((personalization["to"] as? [[String: String]])?.map { $0["email"] } == ["ops@example.com", "oncall@example.com"])
+            #expect((personalization["cc"] as? [[String: String]])?.map { $0["email"] } == ["lead@example.com"])
+            let content = try #require(json["content"] as? [[String: String]])
+            #expect(content.map { $0["type"] } == ["text/plain", "text/html"])
+            #expect(content[0]["value"]?.contains("- [critical] account-standing on campaign 5195 (brand 246): Ad account act_1 is UNSETTLED (3).") == true)
+            #expect(content[1]["value"]?.contains("<strong>account-standing</strong> on campaign 5195") == true)
+        }
+    }
+
+    @Test func postmarkGetsItsEmailEndpoint() async throws {
+        try await Self.withChannel(Self.email(.postmark)) { channel, server in
+            try await channel.send(Self.resolved)
+            let request = try #require(server.requests.first)
+            #expect(request.path == "/email")
+            #expect(request.headers[HTTPField.Name("X-Postmark-Server-Token")!] == "key-123")
+            let json = try #require(request.json)
+            #expect(json["To"] as? String == "ops@example.com,oncall@example.com")
+            #expect(json["Cc"] as? String == "lead@example.com")
+            #expect(json["Subject"] as? String == "[RESOLVED] account-standing: campaign 5195")
+            #expect((json["TextBody"] as? String)?.hasPrefix("RESOLVED: 1 alert(s)") == true)
+        }
+    }
+
+    @Test func mailgunGetsAFormWithBasicAuth() async throws {
+        try await Self.withChannel(Self.email(.mailgun)) { channel, server in
+            try await channel.send(Self.firing)
+            let request = try #require(server.requests.first)
+            #expect(request.path == "/v3/example.com/messages")
+            #expect(request.headers[.contentType] == "application/x-www-form-urlencoded")
+            #expect(request.headers[.authorization] == "Basic " + Data("api:key-123".utf8).base64EncodedString())
+            let fields = request.text.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding! } }
+            #expect(fields.filter { $0[0] == "to" }.map { $0[1] } == ["ops@example.com", "oncall@example.com"])
+            #expect(fields.first { $0[0] == "subject" }?[1] == "[CRITICAL] account-standing: campaign 5195")
+        }
+    }
+
+    @Test func consolePrintsOneLinePerAlert() async throws {
+        let lines = NIOLockedValueBox<[String]>([])
+        let channel = try ChannelRegistry.make(ChannelConfig(name: "console", kind: .console), httpClient: .shared, write: { line in lines.withLockedValue { $0.append(line) } })
+        try await channel.send(Self.firing)
+        try await channel.send(Self.resolved)
+        #expect(lines.withLockedValue { $0 } == [
+            "[CRITICAL] account-standing · campaign 5195: Ad account act_1 is UNSETTLED (3). Campaigns on this account: 5195.",
+            "[RESOLVED] account-standing · campaign 5195: Ad account act_1 is UNSETTLED (3). Campaigns on this account: 5195.",
+        ])
+    }
+
+    @Test func templatesCanBeOverriddenAndBadOnesAreRefused() throws {
+        let renderer = try MessageRenderer(subject: "{{SEVERITY}} {{campaign_id}} ({{count}})")
+        #expect(renderer.subject(Self.firing) == "CRITICAL 5195 (1)")
+        #expect(throws: ConfigError.self) { try MessageRenderer(subject: "{{#unclosed}}") }
+    }
+}
