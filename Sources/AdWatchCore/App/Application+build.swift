@@ -50,6 +50,14 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     app.addServices(
         Scheduler(store: dependencies.store, evaluator: evaluator, processor: processor, clock: dependencies.clock, config: config.alerting, logger: logger)
     )
+    if !dependencies.channels.isEmpty && !config.routes.isEmpty {
+        app.addServices(
+            DeliveryService(
+                store: dependencies.store, channels: dependencies.channels, routes: config.routes, config: config.delivery,
+                clock: dependencies.clock, logger: logger
+            )
+        )
+    }
     app.beforeServerStarts { [store = dependencies.store] in try await store.migrate() }
     return app
 }

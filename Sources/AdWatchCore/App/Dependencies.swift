@@ -14,6 +14,8 @@ public struct Dependencies: Sendable {
     public var advertising: (any AdvertisingAPI)?
     /// An HTTP client the application owns and shuts down when it stops.
     public var ownedHTTPClient: HTTPClient?
+    /// The notification channels by name; empty: notifications stay in the outbox.
+    public var channels: [String: any NotificationChannel] = [:]
 
     public init(
         store: any AdWatchStore,
@@ -40,9 +42,15 @@ public struct Dependencies: Sendable {
         }
         let clock = SystemWallClock()
         var dependencies = Dependencies(store: store, clock: clock, logger: logger)
-        if let advertising = config.advertising {
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            dependencies.ownedHTTPClient = client
+        let needsClient = config.advertising != nil || !config.channels.isEmpty
+        let client = needsClient ? HTTPClient(eventLoopGroupProvider: .singleton) : nil
+        dependencies.ownedHTTPClient = client
+        if let client {
+            for channel in config.channels {
+                dependencies.channels[channel.name] = try ChannelRegistry.make(channel, httpClient: client, clock: clock)
+            }
+        }
+        if let advertising = config.advertising, let client {
             dependencies.advertising = LiveAdvertisingAPI(
                 config: advertising,
                 httpClient: client,

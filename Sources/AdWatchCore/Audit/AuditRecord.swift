@@ -40,6 +40,18 @@ public struct AuditKind: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let ruleNoData = AuditKind(rawValue: "rule.no_data")
     /// An operator created a silence.
     public static let silenceCreated = AuditKind(rawValue: "silence.created")
+    /// A notification was filed into route groups (or matched no route).
+    public static let notificationRouted = AuditKind(rawValue: "notification.routed")
+    /// A group of notifications became one message per channel.
+    public static let deliveryQueued = AuditKind(rawValue: "delivery.queued")
+    /// A channel accepted a message.
+    public static let deliverySucceeded = AuditKind(rawValue: "delivery.succeeded")
+    /// A send failed and will be tried again.
+    public static let deliveryFailed = AuditKind(rawValue: "delivery.failed")
+    /// A message went to the dead letter (attempts or age used up, or a failure a retry cannot fix).
+    public static let deliveryDead = AuditKind(rawValue: "delivery.dead")
+    /// An operator replayed a dead delivery.
+    public static let deliveryReplayed = AuditKind(rawValue: "delivery.replayed")
     /// An operator ended a silence early.
     public static let silenceExpired = AuditKind(rawValue: "silence.expired")
 }

@@ -61,7 +61,7 @@ public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// One alert inside a message.
-public struct AlertNotice: Sendable, Equatable {
+public struct AlertNotice: Sendable, Equatable, Codable {
     public var fingerprint: String
     public var rule: String
     public var severity: Severity
@@ -83,7 +83,7 @@ public struct AlertNotice: Sendable, Equatable {
 }
 
 /// What a channel sends: one or more alerts (a group) that are firing or resolved.
-public struct OutboundMessage: Sendable, Equatable {
+public struct OutboundMessage: Sendable, Equatable, Codable {
     /// Stable across retries and restarts, so a receiver can drop repeats.
     public var id: String
     public var status: OutboxMessage.Kind

@@ -16,6 +16,7 @@ public struct AdWatchConfig: Sendable, Decodable {
     public var audit: AuditConfig
     public var processor: ProcessorConfig
     public var alerting: AlertingConfig
+    public var delivery: DeliveryConfig
 
     public init(
         server: ServerConfig = .init(),
@@ -28,7 +29,8 @@ public struct AdWatchConfig: Sendable, Decodable {
         admin: AdminConfig? = nil,
         audit: AuditConfig = .init(),
         processor: ProcessorConfig = .init(),
-        alerting: AlertingConfig = .init()
+        alerting: AlertingConfig = .init(),
+        delivery: DeliveryConfig = .init()
     ) {
         self.server = server
         self.store = store
@@ -41,10 +43,11 @@ public struct AdWatchConfig: Sendable, Decodable {
         self.audit = audit
         self.processor = processor
         self.alerting = alerting
+        self.delivery = delivery
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, store, sources, advertising, rules, channels, routes, admin, audit, processor, alerting
+        case server, store, sources, advertising, rules, channels, routes, admin, audit, processor, alerting, delivery
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +64,7 @@ public struct AdWatchConfig: Sendable, Decodable {
         self.audit = try c.decode(.audit, default: AuditConfig())
         self.processor = try c.decode(.processor, default: ProcessorConfig())
         self.alerting = try c.decode(.alerting, default: AlertingConfig())
+        self.delivery = try c.decode(.delivery, default: DeliveryConfig())
     }
 }
 
@@ -492,7 +496,7 @@ extension AdWatchConfig {
 }
 
 /// Alert severities, lowest first.
-public enum Severity: String, Sendable, Decodable, CaseIterable, Comparable {
+public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
     case info, warning, critical
 
     public static func < (lhs: Severity, rhs: Severity) -> Bool {
@@ -728,9 +732,76 @@ public struct RouteConfig: Sendable, Decodable {
     public var groupInterval: ConfigDuration?
     public var repeatInterval: ConfigDuration?
     public var sendResolved: Bool = false
+    /// Times when this route's notifications wait (they go out when the window ends).
+    public var muteWindows: [MuteWindow] = []
+
+    public init(match: [String: String] = [:], channels: [String]) {
+        self.match = match
+        self.channels = channels
+    }
+
+    /// A recurring window, e.g. weekends or nights, in an IANA time zone.
+    public struct MuteWindow: Sendable, Decodable, Equatable {
+        /// `monday` … `sunday`; empty means every day.
+        public var weekdays: [String] = []
+        /// `HH:MM`, inclusive.
+        public var start: String = "00:00"
+        /// `HH:MM`, exclusive; `24:00` is the end of the day.
+        public var end: String = "24:00"
+        public var timeZone: String = "UTC"
+
+        public init(weekdays: [String] = [], start: String = "00:00", end: String = "24:00", timeZone: String = "UTC") {
+            self.weekdays = weekdays
+            self.start = start
+            self.end = end
+            self.timeZone = timeZone
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case weekdays, start, end
+            case timeZone = "time_zone"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            weekdays = try c.decode(.weekdays, default: [])
+            start = try c.decode(.start, default: start)
+            end = try c.decode(.end, default: end)
+            timeZone = try c.decode(.timeZone, default: timeZone)
+            guard TimeZone(identifier: timeZone) != nil else { throw ConfigError(codingPath: decoder.codingPath + [CodingKeys.timeZone], "unknown time zone '\(timeZone)'") }
+            guard Self.minutes(start) != nil, Self.minutes(end) != nil else {
+                throw ConfigError(codingPath: decoder.codingPath, "start and end are HH:MM (end may be 24:00)")
+            }
+            let days = Set(Self.weekdayNumbers.keys)
+            if let bad = weekdays.first(where: { !days.contains($0) }) {
+                throw ConfigError(codingPath: decoder.codingPath + [CodingKeys.weekdays], "unknown weekday '\(bad)'")
+            }
+        }
+
+        static let weekdayNumbers = ["sunday": 1, "monday": 2, "tuesday": 3, "wednesday": 4, "thursday": 5, "friday": 6, "saturday": 7]
+
+        static func minutes(_ text: String) -> Int? {
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...24).contains(hours), (0..<60).contains(minutes),
+                  hours * 60 + minutes <= 1440 else { return nil }
+            return hours * 60 + minutes
+        }
+
+        /// True when `date` falls inside the window.
+        public func contains(_ date: Date) -> Bool {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: timeZone) ?? .gmt
+            let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
+            if !weekdays.isEmpty, !weekdays.compactMap({ Self.weekdayNumbers[$0] }).contains(parts.weekday ?? 0) { return false }
+            let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+            return minute >= (Self.minutes(start) ?? 0) && minute < (Self.minutes(end) ?? 1440)
+        }
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case match, channels
+        case muteWindows = "mute_windows"
         case `continue`
         case groupBy = "group_by"
         case groupWait = "group_wait"
@@ -750,6 +821,42 @@ public struct RouteConfig: Sendable, Decodable {
         groupInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .groupInterval)
         repeatInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .repeatInterval)
         sendResolved = try c.decode(.sendResolved, default: false)
+        muteWindows = try c.decode(.muteWindows, default: [])
+    }
+}
+
+/// `delivery:` — how notifications are sent.
+public struct DeliveryConfig: Sendable, Decodable {
+    /// Tries per delivery before it goes to the dead letter.
+    public var maxAttempts: Int = 10
+    public var retryBase: ConfigDuration = "5s"
+    public var retryMax: ConfigDuration = "10m"
+    /// A delivery older than this goes to the dead letter, however many tries it had.
+    public var maxAge: ConfigDuration = "24h"
+    /// Deliveries sent at once per channel.
+    public var concurrency: Int = 2
+    /// How often the outbox and the due deliveries are checked.
+    public var tick: ConfigDuration = "1s"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case concurrency, tick
+        case maxAttempts = "max_attempts"
+        case retryBase = "retry_base"
+        case retryMax = "retry_max"
+        case maxAge = "max_age"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxAttempts = try c.decode(.maxAttempts, default: maxAttempts)
+        retryBase = try c.decode(.retryBase, default: retryBase)
+        retryMax = try c.decode(.retryMax, default: retryMax)
+        maxAge = try c.decode(.maxAge, default: maxAge)
+        concurrency = try c.decode(.concurrency, default: concurrency)
+        tick = try c.decode(.tick, default: tick)
     }
 }
 

@@ -33,4 +33,11 @@ struct FailingStore: AdWatchStore {
     func setNextCheck(campaignID: String, at: Date?) async throws { throw Unavailable() }
     func dueChecks(now: Date, limit: Int) async throws -> [String] { throw Unavailable() }
     func campaigns(onAdAccount accountID: String) async throws -> [String] { throw Unavailable() }
+    func routeOutbox(_ routes: [String: [(routeIndex: Int, groupKey: String)]], audit: [AuditDraft]) async throws { throw Unavailable() }
+    func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date]) { throw Unavailable() }
+    func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit: [AuditDraft]) async throws { throw Unavailable() }
+    func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery] { throw Unavailable() }
+    func settleDelivery(id: String, outcome: DeliveryOutcome, audit: [AuditDraft]) async throws { throw Unavailable() }
+    func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery] { throw Unavailable() }
+    func replayDelivery(id: String, at: Date, audit: AuditDraft) async throws -> Bool { throw Unavailable() }
 }

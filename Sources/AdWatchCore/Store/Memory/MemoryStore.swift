@@ -16,6 +16,12 @@ public actor MemoryStore: AdWatchStore {
     private var outboxMessages: [OutboxMessage] = []
     private var silenceList: [Silence] = []
     private var checks: [String: Date] = [:]
+    private var routedOutbox: Set<String> = []
+    private var routeEntries: [(outboxID: String, routeIndex: Int, groupKey: String, flushed: Bool)] = []
+    private var groupFlushes: [String: Date] = [:]
+    private var deliveryList: [Delivery] = []
+    private var deliveryDue: [String: Date] = [:]
+    private var deliveryLease: [String: Date] = [:]
 
     public init() {}
 
@@ -151,7 +157,86 @@ public actor MemoryStore: AdWatchStore {
         appendSealed(drafts)
     }
 
-    public func outbox(limit: Int) async throws -> [OutboxMessage] { Array(outboxMessages.prefix(limit)) }
+    public func outbox(limit: Int) async throws -> [OutboxMessage] {
+        Array(outboxMessages.filter { !routedOutbox.contains($0.id) }.prefix(limit))
+    }
+
+    public func routeOutbox(_ routes: [String: [(routeIndex: Int, groupKey: String)]], audit drafts: [AuditDraft]) async throws {
+        for (id, entries) in routes {
+            for entry in entries where !routeEntries.contains(where: { $0.outboxID == id && $0.routeIndex == entry.routeIndex }) {
+                routeEntries.append((id, entry.routeIndex, entry.groupKey, false))
+            }
+            routedOutbox.insert(id)
+        }
+        appendSealed(drafts)
+    }
+
+    public func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date]) {
+        let byID = Dictionary(outboxMessages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let entries = routeEntries.filter { !$0.flushed }.compactMap { entry in
+            byID[entry.outboxID].map { GroupedEntry(entry: $0, routeIndex: entry.routeIndex, groupKey: entry.groupKey) }
+        }
+        return (entries, groupFlushes)
+    }
+
+    public func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit drafts: [AuditDraft]) async throws {
+        for delivery in deliveries where !deliveryList.contains(where: { $0.id == delivery.id }) {
+            deliveryList.append(delivery)
+            deliveryDue[delivery.id] = at
+        }
+        for index in routeEntries.indices where routeEntries[index].groupKey == groupKey && outboxIDs.contains(routeEntries[index].outboxID) {
+            routeEntries[index].flushed = true
+        }
+        groupFlushes[groupKey] = at
+        appendSealed(drafts)
+    }
+
+    public func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery] {
+        var claimed: [Delivery] = []
+        for index in deliveryList.indices where claimed.count < limit {
+            let delivery = deliveryList[index]
+            let due = delivery.state == .pending && (deliveryDue[delivery.id] ?? .distantPast) <= now
+            let expired = delivery.state == .sending && (deliveryLease[delivery.id] ?? .distantPast) <= now
+            guard due || expired else { continue }
+            deliveryList[index].state = .sending
+            deliveryLease[delivery.id] = now.addingTimeInterval(lease.timeInterval)
+            claimed.append(deliveryList[index])
+        }
+        return claimed
+    }
+
+    public func settleDelivery(id: String, outcome: DeliveryOutcome, audit drafts: [AuditDraft]) async throws {
+        guard let index = deliveryList.firstIndex(where: { $0.id == id }) else { return }
+        deliveryList[index].attempts += 1
+        switch outcome {
+        case .sent:
+            deliveryList[index].state = .sent
+        case .retry(let at, let error, let status):
+            deliveryList[index].state = .pending
+            deliveryList[index].lastError = error
+            deliveryList[index].lastStatus = status
+            deliveryDue[id] = at
+        case .dead(let error, let status):
+            deliveryList[index].state = .dead
+            deliveryList[index].lastError = error
+            deliveryList[index].lastStatus = status
+        }
+        appendSealed(drafts)
+    }
+
+    public func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery] {
+        Array(deliveryList.filter { $0.state == state }.prefix(limit))
+    }
+
+    public func replayDelivery(id: String, at: Date, audit draft: AuditDraft) async throws -> Bool {
+        guard let index = deliveryList.firstIndex(where: { $0.id == id && $0.state == .dead }) else { return false }
+        deliveryList[index].state = .pending
+        deliveryList[index].attempts = 0
+        deliveryList[index].createdAt = at
+        deliveryDue[id] = at
+        appendSealed([draft])
+        return true
+    }
 
     public func addSilence(_ silence: Silence, audit draft: AuditDraft) async throws {
         silenceList.append(silence)

@@ -57,13 +57,8 @@ extension SQLiteStore {
 
     public func outbox(limit: Int) async throws -> [OutboxMessage] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state = 'pending' ORDER BY created_at_ms, rowid LIMIT ?", arguments: [limit]).map { row in
-                OutboxMessage(
-                    id: row["id"], fingerprint: row["fingerprint"], kind: OutboxMessage.Kind(rawValue: row["kind"]) ?? .firing, rule: row["rule"],
-                    campaignID: row["campaign_id"], severity: Severity(rawValue: row["severity"]) ?? .warning, summary: row["summary"],
-                    labels: Self.labels(row["labels"]), createdAt: Self.date(row["created_at_ms"])
-                )
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state = 'pending' ORDER BY created_at_ms, rowid LIMIT ?", arguments: [limit])
+                .map(Self.outboxMessage)
         }
     }
 

@@ -156,6 +156,34 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v4: route groups and deliveries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE route_entries (
+                        outbox_id TEXT NOT NULL,
+                        route_index INTEGER NOT NULL,
+                        group_key TEXT NOT NULL,
+                        flushed INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (outbox_id, route_index)
+                    );
+                    CREATE INDEX route_entries_open ON route_entries (flushed, group_key);
+                    CREATE TABLE delivery_groups (group_key TEXT PRIMARY KEY NOT NULL, last_flush_ms INTEGER NOT NULL);
+                    CREATE TABLE deliveries (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        channel TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        created_at_ms INTEGER NOT NULL,
+                        next_attempt_ms INTEGER NOT NULL,
+                        lease_until_ms INTEGER,
+                        last_error TEXT,
+                        last_status INTEGER
+                    );
+                    CREATE INDEX deliveries_due ON deliveries (state, next_attempt_ms);
+                    """
+            )
+        }
         return migrator
     }
 }

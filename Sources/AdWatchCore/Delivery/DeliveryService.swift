@@ -1,0 +1,196 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// Drains the outbox: files notifications into route groups, turns due groups into one message per
+/// channel, and sends due deliveries with retries (jittered backoff, `Retry-After`), per-channel
+/// concurrency, and a dead letter after `max_attempts` or `max_age`. Delivery is at least once: a
+/// delivery claimed by a process that died is claimed again when its lease runs out.
+///
+/// ```swift
+/// let service = DeliveryService(store: store, channels: channels, routes: config.routes, config: config.delivery, clock: clock, logger: logger)
+/// try await service.runOnce()   // tests drive passes with a manual clock
+/// ```
+public struct DeliveryService: Service {
+    let store: any AdWatchStore
+    let channels: [String: any NotificationChannel]
+    let router: AlertRouter
+    let config: DeliveryConfig
+    let clock: any WallClock
+    let logger: Logger
+    let random: @Sendable () -> Double
+    let lease: Duration = .seconds(300)
+
+    public init(
+        store: any AdWatchStore,
+        channels: [String: any NotificationChannel],
+        routes: [RouteConfig],
+        config: DeliveryConfig,
+        clock: any WallClock,
+        logger: Logger,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) }
+    ) {
+        self.store = store
+        self.channels = channels
+        self.router = AlertRouter(routes: routes)
+        self.config = config
+        self.clock = clock
+        self.logger = logger
+        self.random = random
+    }
+
+    /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.
+    public func run() async throws {
+        let stopping = ManagedFlag()
+        let bell = Doorbell()
+        await withGracefulShutdownHandler {
+            while !stopping.isSet && !Task.isCancelled {
+                do {
+                    try await runOnce()
+                } catch {
+                    logger.error("delivery pass failed", metadata: ["delivery.error": "\(String(reflecting: type(of: error)))"])
+                }
+                await bell.wait(timeout: config.tick.duration)
+            }
+        } onGracefulShutdown: {
+            stopping.set()
+            bell.ring()
+        }
+    }
+
+    /// One pass: route new notifications, flush due groups, send due deliveries.
+    /// - Returns: how many sends were attempted.
+    @discardableResult
+    public func runOnce() async throws -> Int {
+        try await route()
+        try await flush()
+        return try await deliver()
+    }
+
+    func route() async throws {
+        let pending = try await store.outbox(limit: 1000)
+        guard !pending.isEmpty else { return }
+        var routed: [String: [(routeIndex: Int, groupKey: String)]] = [:]
+        var audit: [AuditDraft] = []
+        let now = clock.now()
+        for entry in pending {
+            let matches = router.routes(for: entry.labels, kind: entry.kind)
+            routed[entry.id] = matches.map { ($0, router.groupKey(routeIndex: $0, labels: entry.labels, kind: entry.kind)) }
+            let reached = matches.flatMap { router.routes[$0].channels }
+            audit.append(AuditDraft(at: now, kind: .notificationRouted, campaign: entry.campaignID, alert: entry.fingerprint, details: [
+                "message_id": .string(entry.id), "kind": .string(entry.kind.rawValue),
+                "channels": .string(reached.isEmpty ? "none" : reached.joined(separator: ",")),
+            ]))
+        }
+        try await store.routeOutbox(routed, audit: audit)
+    }
+
+    func flush() async throws {
+        let (entries, lastFlush) = try await store.openGroups()
+        let now = clock.now()
+        for (key, group) in Dictionary(grouping: entries, by: \.groupKey) {
+            let routeIndex = group[0].routeIndex
+            guard routeIndex < router.routes.count else { continue }
+            let firstAt = group.map(\.entry.createdAt).min() ?? now
+            guard router.isDue(routeIndex: routeIndex, firstEntryAt: firstAt, lastFlush: lastFlush[key], now: now) else { continue }
+            let route = router.routes[routeIndex]
+            let first = group[0].entry
+            let names = route.groupBy.isEmpty ? ["rule", "campaign_id"] : route.groupBy
+            let message = OutboundMessage(
+                id: "msg_\(first.id)_r\(routeIndex)", status: first.kind,
+                alerts: group.map { grouped in
+                    AlertNotice(fingerprint: grouped.entry.fingerprint, rule: grouped.entry.rule, severity: grouped.entry.severity,
+                                summary: grouped.entry.summary, campaignID: grouped.entry.campaignID, labels: grouped.entry.labels, since: grouped.entry.createdAt)
+                },
+                groupLabels: Dictionary(names.map { ($0, first.labels[$0] ?? "") }, uniquingKeysWith: { $1 }), createdAt: now
+            )
+            let deliveries = route.channels.map { Delivery(id: "\(message.id)_\($0)", channel: $0, message: message, createdAt: now) }
+            let audit = deliveries.map { delivery in
+                AuditDraft(at: now, kind: .deliveryQueued, campaign: first.campaignID, details: [
+                    "delivery_id": .string(delivery.id), "channel": .string(delivery.channel), "alerts": .int(Int64(group.count)),
+                    "status": .string(message.status.rawValue),
+                ])
+            }
+            try await store.flushGroup(key, outboxIDs: group.map(\.entry.id), deliveries: deliveries, at: now, audit: audit)
+        }
+    }
+
+    func deliver() async throws -> Int {
+        let claimed = try await store.claimDeliveries(now: clock.now(), limit: 200, lease: lease)
+        guard !claimed.isEmpty else { return 0 }
+        await withTaskGroup(of: Void.self) { tasks in
+            for (channelName, deliveries) in Dictionary(grouping: claimed, by: \.channel) {
+                tasks.addTask {
+                    // Per channel, at most `concurrency` sends at once.
+                    await withTaskGroup(of: Void.self) { sends in
+                        var running = 0
+                        for delivery in deliveries {
+                            if running >= config.concurrency {
+                                await sends.next()
+                                running -= 1
+                            }
+                            sends.addTask { await send(delivery, via: channels[channelName]) }
+                            running += 1
+                        }
+                    }
+                }
+            }
+        }
+        return claimed.count
+    }
+
+    private func send(_ delivery: Delivery, via channel: (any NotificationChannel)?) async {
+        let started = ContinuousClock.now
+        let result: Result<Void, ChannelError>
+        if let channel {
+            do {
+                try await channel.send(delivery.message)
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+        } else {
+            result = .failure(ChannelError(.configuration))
+        }
+        let latency = Int64((ContinuousClock.now - started).timeInterval * 1000)
+        let now = clock.now()
+        var details: [String: AuditValue] = [
+            "delivery_id": .string(delivery.id), "channel": .string(delivery.channel), "attempt": .int(Int64(delivery.attempts + 1)),
+            "latency_ms": .int(latency),
+        ]
+        let outcome: DeliveryOutcome
+        let kind: AuditKind
+        switch result {
+        case .success:
+            outcome = .sent
+            kind = .deliverySucceeded
+        case .failure(let error):
+            details["error"] = .string(error.code.rawValue)
+            if let status = error.status { details["status"] = .int(Int64(status)) }
+            let attempts = delivery.attempts + 1
+            let tooOld = now.timeIntervalSince(delivery.createdAt) >= config.maxAge.seconds
+            if error.isRetryable && attempts < config.maxAttempts && !tooOld {
+                let wait = max(error.retryAfter?.timeInterval ?? 0, backoff(attempt: attempts).timeInterval)
+                outcome = .retry(at: now.addingTimeInterval(wait), error: error.description, status: error.status)
+                kind = .deliveryFailed
+                details["retry_in_ms"] = .int(Int64(wait * 1000))
+            } else {
+                outcome = .dead(error: error.description, status: error.status)
+                kind = .deliveryDead
+                logger.warning("delivery went to the dead letter", metadata: ["delivery.id": "\(delivery.id)", "delivery.channel": "\(delivery.channel)", "delivery.error": "\(error)"])
+            }
+        }
+        let audit = AuditDraft(at: now, kind: kind, campaign: delivery.message.alerts.first?.campaignID, details: details)
+        do {
+            try await store.settleDelivery(id: delivery.id, outcome: outcome, audit: [audit])
+        } catch {
+            // The lease runs out and the delivery is tried again: at least once, never lost.
+            logger.error("could not record a delivery attempt", metadata: ["delivery.id": "\(delivery.id)", "store.error": "\(String(reflecting: type(of: error)))"])
+        }
+    }
+
+    func backoff(attempt: Int) -> Duration {
+        let ceiling = min(config.retryMax.seconds, config.retryBase.seconds * pow(2, Double(attempt - 1)))
+        return .milliseconds(Int64(ceiling * random() * 1000))
+    }
+}

@@ -1,0 +1,150 @@
+public import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func routeOutbox(_ routes: [String: [(routeIndex: Int, groupKey: String)]], audit: [AuditDraft]) async throws {
+        try await pool.write { db in
+            for (outboxID, entries) in routes {
+                for entry in entries {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO route_entries (outbox_id, route_index, group_key) VALUES (?, ?, ?)",
+                        arguments: [outboxID, entry.routeIndex, entry.groupKey]
+                    )
+                }
+                try db.execute(sql: "UPDATE outbox SET state = 'routed' WHERE id = ?", arguments: [outboxID])
+            }
+            var head = try ChainHead.load(db)
+            for draft in audit { try head.append(draft, db: db) }
+        }
+    }
+
+    public func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date]) {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.*, r.route_index, r.group_key FROM route_entries r JOIN outbox o ON o.id = r.outbox_id
+                    WHERE r.flushed = 0 ORDER BY o.created_at_ms, o.rowid
+                    """
+            )
+            let entries = rows.map { row in
+                GroupedEntry(entry: Self.outboxMessage(row), routeIndex: row["route_index"], groupKey: row["group_key"])
+            }
+            var flushes: [String: Date] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM delivery_groups") {
+                flushes[row["group_key"]] = Self.date(row["last_flush_ms"])
+            }
+            return (entries, flushes)
+        }
+    }
+
+    public func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit: [AuditDraft]) async throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        let encoded = try deliveries.map { ($0, String(decoding: try encoder.encode($0.message), as: UTF8.self)) }
+        try await pool.write { db in
+            for (delivery, message) in encoded {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO deliveries (id, channel, message, state, attempts, created_at_ms, next_attempt_ms)
+                        VALUES (?, ?, ?, 'pending', 0, ?, ?)
+                        """,
+                    arguments: [delivery.id, delivery.channel, message, Self.milliseconds(delivery.createdAt), Self.milliseconds(at)]
+                )
+            }
+            for id in outboxIDs {
+                try db.execute(sql: "UPDATE route_entries SET flushed = 1 WHERE outbox_id = ? AND group_key = ?", arguments: [id, groupKey])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO delivery_groups (group_key, last_flush_ms) VALUES (?, ?)", arguments: [groupKey, Self.milliseconds(at)])
+            var head = try ChainHead.load(db)
+            for draft in audit { try head.append(draft, db: db) }
+        }
+    }
+
+    public func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery] {
+        let nowMS = Self.milliseconds(now)
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM deliveries WHERE (state = 'pending' AND next_attempt_ms <= ?) OR (state = 'sending' AND lease_until_ms <= ?)
+                    ORDER BY next_attempt_ms, created_at_ms LIMIT ?
+                    """,
+                arguments: [nowMS, nowMS, limit]
+            )
+            var claimed: [Delivery] = []
+            for row in rows {
+                try db.execute(sql: "UPDATE deliveries SET state = 'sending', lease_until_ms = ? WHERE id = ?",
+                               arguments: [nowMS + Int64(lease.timeInterval * 1000), row["id"] as String])
+                if var delivery = Self.delivery(row) {
+                    delivery.state = .sending
+                    claimed.append(delivery)
+                }
+            }
+            return claimed
+        }
+    }
+
+    public func settleDelivery(id: String, outcome: DeliveryOutcome, audit: [AuditDraft]) async throws {
+        try await pool.write { db in
+            switch outcome {
+            case .sent:
+                try db.execute(sql: "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, lease_until_ms = NULL WHERE id = ?", arguments: [id])
+            case .retry(let at, let error, let status):
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET state = 'pending', attempts = attempts + 1, next_attempt_ms = ?, last_error = ?, last_status = ?,
+                        lease_until_ms = NULL WHERE id = ?
+                        """,
+                    arguments: [Self.milliseconds(at), error, status, id]
+                )
+            case .dead(let error, let status):
+                try db.execute(
+                    sql: "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, last_status = ?, lease_until_ms = NULL WHERE id = ?",
+                    arguments: [error, status, id]
+                )
+            }
+            var head = try ChainHead.load(db)
+            for draft in audit { try head.append(draft, db: db) }
+        }
+    }
+
+    public func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE state = ? ORDER BY created_at_ms, id LIMIT ?", arguments: [state.rawValue, limit])
+                .compactMap(Self.delivery)
+        }
+    }
+
+    public func replayDelivery(id: String, at: Date, audit: AuditDraft) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, created_at_ms = ? WHERE id = ? AND state = 'dead'",
+                arguments: [Self.milliseconds(at), Self.milliseconds(at), id]
+            )
+            guard db.changesCount > 0 else { return false }
+            var head = try ChainHead.load(db)
+            try head.append(audit, db: db)
+            return true
+        }
+    }
+
+    static func outboxMessage(_ row: Row) -> OutboxMessage {
+        OutboxMessage(
+            id: row["id"], fingerprint: row["fingerprint"], kind: OutboxMessage.Kind(rawValue: row["kind"]) ?? .firing, rule: row["rule"],
+            campaignID: row["campaign_id"], severity: Severity(rawValue: row["severity"]) ?? .warning, summary: row["summary"],
+            labels: (try? JSONDecoder().decode([String: String].self, from: Data((row["labels"] as String).utf8))) ?? [:],
+            createdAt: date(row["created_at_ms"])
+        )
+    }
+
+    private static func delivery(_ row: Row) -> Delivery? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        guard let message = try? decoder.decode(OutboundMessage.self, from: Data((row["message"] as String).utf8)) else { return nil }
+        return Delivery(
+            id: row["id"], channel: row["channel"], message: message, state: Delivery.State(rawValue: row["state"]) ?? .pending,
+            attempts: row["attempts"], createdAt: date(row["created_at_ms"]), lastError: row["last_error"], lastStatus: row["last_status"]
+        )
+    }
+}
