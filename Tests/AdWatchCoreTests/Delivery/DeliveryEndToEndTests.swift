@@ -1,0 +1,69 @@
+@testable import AdWatchCore
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// Signed webhook in → mock Ads API → rule fires → the fake Slack server receives the message.
+@Suite(.timeLimit(.minutes(1)))
+struct DeliveryEndToEndTests {
+    @Test func aWebhookBecomesASlackMessageAndTheLatencyIsReported() async throws {
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let store = try SQLiteStore(path: database.path)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let slack = RecordingServer()
+        let samples = 8
+        try await slack.run { slackBase in
+            try await PipelineEndToEndTests.withMockAPI { mock, port in
+                for index in 0..<samples {
+                    try await mock.cloneCampaign(7000 + index, from: 5195)
+                    try await mock.updateCampaign(id: 7000 + index, .init(accountStatus: 3, adAccountGood: false))
+                }
+                var config = TestSupport.config()
+                config.rules = [RuleConfig(name: "account-standing", kind: .adAccountStanding, severity: .critical)]
+                config.processor.pollInterval = "20ms"
+                config.delivery.tick = "10ms"
+                var slackChannel = ChannelConfig(name: "ops-slack", kind: .slack)
+                slackChannel.webhookURL = Secret(literal: "\(slackBase)/services/T/B/X")
+                config.channels = [slackChannel]
+                config.routes = [RouteConfig(channels: ["ops-slack"])]
+                var dependencies = Dependencies(
+                    store: store, clock: ManualWallClock(TestSupport.now), logger: Logger(label: "test"),
+                    advertising: PipelineEndToEndTests.client(port: port, http: http, store: store)
+                )
+                dependencies.channels = ["ops-slack": try ChannelRegistry.make(slackChannel, httpClient: http)]
+                let app = try await buildApplication(config: config, dependencies: dependencies)
+                try await app.test(.router) { client in
+                    var latencies: [Double] = []
+                    for index in 0..<samples {
+                        let body = TestSupport.campaignBody(id: 7000 + index)
+                        let response = try await client.execute(
+                            uri: "/webhooks/symphony", method: .post, headers: TestSupport.signedHeaders(body: body, id: "lat_\(index)"),
+                            body: ByteBuffer(bytes: body)
+                        )
+                        let accepted = Date()
+                        #expect(response.status == .accepted)
+                        while slack.requests.count < index + 1 { try await Task.sleep(for: .milliseconds(2)) }
+                        latencies.append(slack.requests[index].at.timeIntervalSince(accepted) * 1000)
+                        #expect(slack.requests[index].text.contains("Campaign \(7000 + index)"))
+                        // Slack takes one message per second per webhook: wait it out so pacing is not measured.
+                        try await Task.sleep(for: .milliseconds(1000))
+                    }
+                    let sorted = latencies.sorted()
+                    // A figure for the notes, not an assertion: the machines are noisy.
+                    print("webhook 202 → Slack request over loopback: p50 \(String(format: "%.1f", sorted[sorted.count / 2])) ms, "
+                        + "max (p99 of \(samples)) \(String(format: "%.1f", sorted.last!)) ms")
+                    let blocks = slack.requests.first?.json?["blocks"] as? [[String: Any]]
+                    #expect((blocks?.first?["text"] as? [String: Any])?["text"] as? String == "🔴 CRITICAL · account-standing")
+                    #expect(try await store.deliveries(in: .sent, limit: 100).count == samples)
+                }
+            }
+        }
+        try await http.shutdown()
+    }
+}
