@@ -47,6 +47,8 @@ public struct GroupedEntry: Sendable, Equatable {
 public protocol DeliveryStore: Sendable {
     /// Files pending outbox entries into route groups (`routes` per outbox id; empty: unrouted) and marks them routed.
     func routeOutbox(_ routes: [String: [(routeIndex: Int, groupKey: String)]], audit: [AuditDraft]) async throws
+    /// When a firing notification for `fingerprint` was last routed on the route, unless the alert resolved since.
+    func lastFiringRouted(fingerprint: String, routeIndex: Int) async throws -> Date?
     /// Entries in groups that have not been flushed, with each group's last flush time.
     func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date])
     /// Turns a group's entries into deliveries (ignoring ids that exist) and records the flush.

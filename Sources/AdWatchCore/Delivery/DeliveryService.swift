@@ -74,7 +74,16 @@ public struct DeliveryService: Service {
         var audit: [AuditDraft] = []
         let now = clock.now()
         for entry in pending {
-            let matches = router.routes(for: entry.labels, kind: entry.kind)
+            var matches: [Int] = []
+            for index in router.routes(for: entry.labels, kind: entry.kind) {
+                // A route's repeat_interval: the same firing alert goes out on it at most that often.
+                if entry.kind == .firing, let repeatInterval = router.routes[index].repeatInterval,
+                   let last = try await store.lastFiringRouted(fingerprint: entry.fingerprint, routeIndex: index),
+                   entry.createdAt.timeIntervalSince(last) < repeatInterval.seconds {
+                    continue
+                }
+                matches.append(index)
+            }
             routed[entry.id] = matches.map { ($0, router.groupKey(routeIndex: $0, labels: entry.labels, kind: entry.kind)) }
             let reached = matches.flatMap { router.routes[$0].channels }
             audit.append(AuditDraft(at: now, kind: .notificationRouted, campaign: entry.campaignID, alert: entry.fingerprint, details: [

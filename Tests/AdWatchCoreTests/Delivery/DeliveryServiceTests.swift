@@ -188,6 +188,34 @@ struct DeliveryServiceTests {
         }
     }
 
+    @Test(arguments: StoreContractTests.Kind.allCases)
+    func aRoutesRepeatIntervalLimitsHowOftenTheSameAlertGoesOut(_ kind: StoreContractTests.Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            try await withServer { server, base, http in
+                var route = RouteConfig(channels: ["hook"])
+                route.repeatInterval = "4h"
+                let service = try service(store, base: base, http: http, routes: [route])
+                try await Self.enqueue(store, [Self.entry("first", campaign: "1", at: clock.now())])
+                try await service.runOnce()
+                clock.advance(by: .seconds(3600))
+                try await Self.enqueue(store, [Self.entry("again-1h", campaign: "1", at: clock.now())])  // within 4 h: dropped on this route
+                try await service.runOnce()
+                #expect(server.requests.count == 1)
+                clock.advance(by: .seconds(3 * 3600))
+                try await Self.enqueue(store, [Self.entry("again-4h", campaign: "1", at: clock.now())])
+                try await service.runOnce()
+                #expect(server.requests.count == 2)
+                // Resolved, then firing again: a new problem goes out at once.
+                try await Self.enqueue(store, [Self.entry("resolved", campaign: "1", kind: .resolved, at: clock.now())])
+                try await service.runOnce()
+                clock.advance(by: .seconds(60))
+                try await Self.enqueue(store, [Self.entry("refired", campaign: "1", at: clock.now())])
+                try await service.runOnce()
+                #expect(server.requests.count == 3)  // the resolved one is not sent (send_resolved is off), the re-fire is
+            }
+        }
+    }
+
     @Test func routesAnswerWhichChannelsAnAlertReaches() throws {
         var critical = RouteConfig(match: ["severity": "critical"], channels: ["ops-slack", "ops-email"])
         critical.continue = true

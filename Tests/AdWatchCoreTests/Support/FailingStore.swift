@@ -34,6 +34,7 @@ struct FailingStore: AdWatchStore {
     func dueChecks(now: Date, limit: Int) async throws -> [String] { throw Unavailable() }
     func campaigns(onAdAccount accountID: String) async throws -> [String] { throw Unavailable() }
     func routeOutbox(_ routes: [String: [(routeIndex: Int, groupKey: String)]], audit: [AuditDraft]) async throws { throw Unavailable() }
+    func lastFiringRouted(fingerprint: String, routeIndex: Int) async throws -> Date? { throw Unavailable() }
     func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date]) { throw Unavailable() }
     func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit: [AuditDraft]) async throws { throw Unavailable() }
     func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery] { throw Unavailable() }

@@ -171,6 +171,14 @@ public actor MemoryStore: AdWatchStore {
         appendSealed(drafts)
     }
 
+    public func lastFiringRouted(fingerprint: String, routeIndex: Int) async throws -> Date? {
+        let ids = Set(routeEntries.filter { $0.routeIndex == routeIndex }.map(\.outboxID))
+        let same = outboxMessages.filter { $0.fingerprint == fingerprint }
+        guard let firing = same.filter({ ids.contains($0.id) && $0.kind == .firing }).map(\.createdAt).max() else { return nil }
+        if let resolved = same.filter({ $0.kind == .resolved }).map(\.createdAt).max(), resolved >= firing { return nil }
+        return firing
+    }
+
     public func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date]) {
         let byID = Dictionary(outboxMessages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let entries = routeEntries.filter { !$0.flushed }.compactMap { entry in

@@ -18,6 +18,22 @@ extension SQLiteStore {
         }
     }
 
+    public func lastFiringRouted(fingerprint: String, routeIndex: Int) async throws -> Date? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT MAX(o.created_at_ms) FROM route_entries r JOIN outbox o ON o.id = r.outbox_id
+                            WHERE r.route_index = ? AND o.fingerprint = ? AND o.kind = 'firing') AS firing,
+                           (SELECT MAX(created_at_ms) FROM outbox WHERE fingerprint = ? AND kind = 'resolved') AS resolved
+                    """,
+                arguments: [routeIndex, fingerprint, fingerprint]
+            ), let firing = row["firing"] as Int64? else { return nil }
+            if let resolved = row["resolved"] as Int64?, resolved >= firing { return nil }
+            return Self.date(firing)
+        }
+    }
+
     public func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date]) {
         try await pool.read { db in
             let rows = try Row.fetchAll(
