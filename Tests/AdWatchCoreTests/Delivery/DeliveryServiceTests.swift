@@ -3,6 +3,9 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
 
 /// Routing, grouping, retries and the dead letter, driven pass by pass with a manual clock.
@@ -214,6 +217,28 @@ struct DeliveryServiceTests {
                 #expect(server.requests.count == 3)  // the resolved one is not sent (send_resolved is off), the re-fire is
             }
         }
+    }
+
+    @Test func runsUntilGracefulShutdownAndFinishesWhatItStarted() async throws {
+        let store = MemoryStore()
+        let lines = NIOLockedValueBox<[String]>([])
+        let console = try ChannelRegistry.make(ChannelConfig(name: "console", kind: .console), httpClient: .shared, write: { line in lines.withLockedValue { $0.append(line) } })
+        var config = DeliveryConfig()
+        config.tick = "10ms"
+        let service = DeliveryService(
+            store: store, channels: ["console": console], routes: [RouteConfig(channels: ["console"])], config: config, clock: clock, logger: Logger(label: "t")
+        )
+        try await Self.enqueue(store, [Self.entry("n1", campaign: "5195")])
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await service.run() }
+                while try await store.deliveries(in: .sent, limit: 1).isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+        #expect(lines.withLockedValue { $0.count } == 1)
+        #expect(try await store.deliveries(in: .sending, limit: 10).isEmpty)
     }
 
     @Test func routesAnswerWhichChannelsAnAlertReaches() throws {
