@@ -6,19 +6,19 @@ import Mustache
 ///
 /// Variables: `status` (`firing`/`resolved`), `STATUS`, `resolved` (bool), `severity`, `SEVERITY`, `rule`,
 /// `campaign_id`, `brand_id`, `summary`, `since`, `count`, and `alerts` (each with `rule`, `severity`,
-/// `summary`, `campaign_id`, `brand_id`, `since`, `fingerprint`).
+/// `summary`, `campaign_id`, `brand_id`, `since`, `fingerprint`, `link`).
 public struct MessageRenderer: Sendable {
     static let defaultSubject = "{{#resolved}}[RESOLVED] {{/resolved}}{{^resolved}}[{{SEVERITY}}] {{/resolved}}{{rule}}: campaign {{campaign_id}}"
     static let defaultText = """
         {{#resolved}}RESOLVED{{/resolved}}{{^resolved}}{{SEVERITY}}{{/resolved}}: {{count}} alert(s)
         {{#alerts}}
-        - [{{severity}}] {{rule}} on campaign {{campaign_id}}{{#brand_id}} (brand {{brand_id}}){{/brand_id}}: {{{summary}}}{{#since}} Since {{since}}.{{/since}}
+        - [{{severity}}] {{rule}} on campaign {{campaign_id}}{{#brand_id}} (brand {{brand_id}}){{/brand_id}}: {{{summary}}}{{#since}} Since {{since}}.{{/since}}{{#link}} {{{link}}}{{/link}}
         {{/alerts}}
         {{^resolved}}Check the campaign and its ad account in the Ads platform; silence with `adwatch silence add --matcher campaign_id=…` while you work on it.{{/resolved}}
         """
     static let defaultHTML = """
         <h2>{{#resolved}}Resolved{{/resolved}}{{^resolved}}{{SEVERITY}}{{/resolved}}: {{rule}}</h2>
-        <ul>{{#alerts}}<li><strong>{{rule}}</strong> on campaign {{campaign_id}}{{#brand_id}} (brand {{brand_id}}){{/brand_id}}: {{summary}}{{#since}} <em>Since {{since}}.</em>{{/since}}</li>{{/alerts}}</ul>
+        <ul>{{#alerts}}<li><strong>{{rule}}</strong> on {{#link}}<a href="{{link}}">{{/link}}campaign {{campaign_id}}{{#link}}</a>{{/link}}{{#brand_id}} (brand {{brand_id}}){{/brand_id}}: {{summary}}{{#since}} <em>Since {{since}}.</em>{{/since}}</li>{{/alerts}}</ul>
         """
 
     let subject: MustacheTemplate
@@ -50,6 +50,7 @@ public struct MessageRenderer: Sendable {
                 "rule": alert.rule, "severity": alert.severity.rawValue, "summary": alert.summary, "campaign_id": alert.campaignID,
                 "brand_id": alert.labels["brand_id"].flatMap { $0.isEmpty ? nil : $0 } ?? false, "fingerprint": alert.fingerprint,
                 "since": alert.since.map { $0.formatted(.iso8601) } ?? false,
+                "link": alert.link ?? false,
             ]
         }
         return [

@@ -70,8 +70,12 @@ public struct AlertNotice: Sendable, Equatable, Codable {
     public var labels: [String: String]
     /// When it started firing (or was found).
     public var since: Date?
+    /// A link to the campaign, when `delivery.campaign_url` is configured.
+    public var link: String? = nil
 
-    public init(fingerprint: String, rule: String, severity: Severity, summary: String, campaignID: String, labels: [String: String], since: Date?) {
+    public init(fingerprint: String, rule: String, severity: Severity, summary: String, campaignID: String, labels: [String: String], since: Date?,
+                link: String? = nil) {
+        self.link = link
         self.fingerprint = fingerprint
         self.rule = rule
         self.severity = severity

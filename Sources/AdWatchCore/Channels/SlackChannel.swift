@@ -44,7 +44,8 @@ struct SlackChannel: NotificationChannel {
         let header = "\(icon) \(resolved ? "RESOLVED" : message.severity.rawValue.uppercased()) · \(rules)"
         var blocks: [[String: Any]] = [["type": "header", "text": ["type": "plain_text", "text": String(header.prefix(150))]]]
         for alert in message.alerts.prefix(20) {
-            var lines = ["*Campaign \(alert.campaignID)*" + (alert.labels["brand_id"].flatMap { $0.isEmpty ? nil : " · brand \($0)" } ?? "")]
+            let title = alert.link.map { "*<\($0)|Campaign \(alert.campaignID)>*" } ?? "*Campaign \(alert.campaignID)*"
+            var lines = [title + (alert.labels["brand_id"].flatMap { $0.isEmpty ? nil : " · brand \($0)" } ?? "")]
             lines.append(resolved ? "Resolved: \(alert.summary)" : alert.summary)
             if let since = alert.since { lines.append("_Since \(since.formatted(.iso8601))_") }
             blocks.append(["type": "section", "text": ["type": "mrkdwn", "text": lines.joined(separator: "\n")]])

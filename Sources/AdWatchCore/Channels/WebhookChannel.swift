@@ -33,6 +33,7 @@ struct WebhookChannel: NotificationChannel {
                 "campaign_id": alert.campaignID, "labels": alert.labels,
             ]
             if let since = alert.since { object["since"] = since.formatted(.iso8601) }
+            if let link = alert.link { object["link"] = link }
             return object
         }
         return ChannelHTTP.json([

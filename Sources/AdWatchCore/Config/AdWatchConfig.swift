@@ -837,11 +837,14 @@ public struct DeliveryConfig: Sendable, Decodable {
     public var concurrency: Int = 2
     /// How often the outbox and the due deliveries are checked.
     public var tick: ConfigDuration = "1s"
+    /// A link to a campaign in messages, with `{campaign_id}` and `{brand_id}` filled in (e.g. your dashboard).
+    public var campaignURL: String?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case concurrency, tick
+        case campaignURL = "campaign_url"
         case maxAttempts = "max_attempts"
         case retryBase = "retry_base"
         case retryMax = "retry_max"
@@ -857,6 +860,7 @@ public struct DeliveryConfig: Sendable, Decodable {
         maxAge = try c.decode(.maxAge, default: maxAge)
         concurrency = try c.decode(.concurrency, default: concurrency)
         tick = try c.decode(.tick, default: tick)
+        campaignURL = try c.decodeIfPresent(String.self, forKey: .campaignURL)
     }
 }
 

@@ -109,7 +109,8 @@ public struct DeliveryService: Service {
                 id: "msg_\(first.id)_r\(routeIndex)", status: first.kind,
                 alerts: group.map { grouped in
                     AlertNotice(fingerprint: grouped.entry.fingerprint, rule: grouped.entry.rule, severity: grouped.entry.severity,
-                                summary: grouped.entry.summary, campaignID: grouped.entry.campaignID, labels: grouped.entry.labels, since: grouped.entry.createdAt)
+                                summary: grouped.entry.summary, campaignID: grouped.entry.campaignID, labels: grouped.entry.labels, since: grouped.entry.createdAt,
+                                link: config.campaignURL.map { Self.link($0, campaignID: grouped.entry.campaignID, brandID: grouped.entry.labels["brand_id"]) })
                 },
                 groupLabels: Dictionary(names.map { ($0, first.labels[$0] ?? "") }, uniquingKeysWith: { $1 }), createdAt: now
             )
@@ -196,6 +197,11 @@ public struct DeliveryService: Service {
             // The lease runs out and the delivery is tried again: at least once, never lost.
             logger.error("could not record a delivery attempt", metadata: ["delivery.id": "\(delivery.id)", "store.error": "\(String(reflecting: type(of: error)))"])
         }
+    }
+
+    /// Fills `{campaign_id}` and `{brand_id}` in a link template.
+    static func link(_ template: String, campaignID: String, brandID: String?) -> String {
+        template.replacingOccurrences(of: "{campaign_id}", with: campaignID).replacingOccurrences(of: "{brand_id}", with: brandID ?? "")
     }
 
     func backoff(attempt: Int) -> Duration {

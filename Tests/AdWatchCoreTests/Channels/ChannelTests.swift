@@ -74,27 +74,61 @@ struct ChannelTests {
         }
     }
 
-    @Test(arguments: [
-        (400, ChannelError.Code.rejected, false), (401, .rejected, false), (403, .rejected, false), (404, .rejected, false),
-        (408, .timeout, true), (429, .rateLimited, true), (500, .serverError, true), (502, .serverError, true), (503, .serverError, true),
-    ])
-    func statusesMapToRetryableOrNot(_ status: Int, _ code: ChannelError.Code, _ retryable: Bool) async throws {
-        try await Self.withChannel({ base in
-            var config = ChannelConfig(name: "hook", kind: .webhook)
-            config.url = "\(base)/hook"
-            config.secret = Secret(literal: TestSupport.standardSecret)
-            return config
-        }) { channel, server in
-            server.answer(status)
-            do {
-                try await channel.send(Self.firing)
-                Issue.record("HTTP \(status) counted as success")
-            } catch let error as ChannelError {
-                #expect(error.code == code)
-                #expect(error.isRetryable == retryable)
-                #expect(error.status == status)
+    /// Every HTTP channel, so each is held to the same status → retry table.
+    enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case slack, sendgrid, postmark, mailgun, webhook
+        var testDescription: String { rawValue }
+
+        func config(_ base: String) -> ChannelConfig {
+            switch self {
+            case .slack: return ChannelTests.slack(base)
+            case .sendgrid: return ChannelTests.email(.sendgrid)(base)
+            case .postmark: return ChannelTests.email(.postmark)(base)
+            case .mailgun: return ChannelTests.email(.mailgun)(base)
+            case .webhook:
+                var config = ChannelConfig(name: "hook", kind: .webhook)
+                config.url = "\(base)/hook"
+                config.secret = Secret(literal: TestSupport.standardSecret)
+                return config
             }
         }
+    }
+
+    static let statusTable: [(Int, ChannelError.Code, Bool)] = [
+        (400, .rejected, false), (401, .rejected, false), (403, .rejected, false), (404, .rejected, false),
+        (408, .timeout, true), (429, .rateLimited, true), (500, .serverError, true), (502, .serverError, true), (503, .serverError, true),
+    ]
+
+    @Test(arguments: Kind.allCases)
+    func statusesMapToRetryableOrNot(_ kind: Kind) async throws {
+        try await Self.withChannel({ kind.config($0) }) { channel, server in
+            for (status, code, retryable) in Self.statusTable {
+                // Slack waits out one 429 itself: answer it twice so the second reaches the caller.
+                server.answer(status, times: kind == .slack && status == 429 ? 2 : 1)
+                do {
+                    try await channel.send(Self.firing)
+                    Issue.record("\(kind): HTTP \(status) counted as success")
+                } catch let error as ChannelError {
+                    #expect(error.code == code, "\(kind) \(status)")
+                    #expect(error.isRetryable == retryable, "\(kind) \(status)")
+                    #expect(error.status == status)
+                }
+            }
+            server.answer(204)
+            try await channel.send(Self.firing)  // any 2xx is success
+        }
+    }
+
+    @Test func messagesLinkTheCampaignWhenALinkIsConfigured() async throws {
+        var alert = Self.alert
+        alert.link = "https://app.example.com/campaigns/5195"
+        let message = OutboundMessage(id: "ntf_9", status: .firing, alerts: [alert], createdAt: Self.since)
+        let renderer = try MessageRenderer()
+        #expect(renderer.text(message).contains("https://app.example.com/campaigns/5195"))
+        #expect(renderer.html(message).contains(#"<a href="https://app.example.com/campaigns/5195">campaign 5195</a>"#))
+        let blocks = SlackChannel.payload(message, renderer: renderer)["blocks"] as? [[String: Any]]
+        #expect(((blocks?[1]["text"] as? [String: Any])?["text"] as? String)?.hasPrefix("*<https://app.example.com/campaigns/5195|Campaign 5195>*") == true)
+        #expect(DeliveryService.link("https://x/b/{brand_id}/c/{campaign_id}", campaignID: "5195", brandID: "246") == "https://x/b/246/c/5195")
     }
 
     @Test func webhookBodyIsVersionedAndItsSignatureVerifiesWithTheIngestScheme() async throws {
