@@ -41,20 +41,9 @@ public struct DeliveryService: Service {
 
     /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.
     public func run() async throws {
-        let stopping = ManagedFlag()
-        let bell = Doorbell()
-        await withGracefulShutdownHandler {
-            while !stopping.isSet && !Task.isCancelled {
-                do {
-                    try await runOnce()
-                } catch {
-                    logger.error("delivery pass failed", metadata: ["delivery.error": "\(String(reflecting: type(of: error)))"])
-                }
-                await bell.wait(timeout: config.tick.duration)
-            }
-        } onGracefulShutdown: {
-            stopping.set()
-            bell.ring()
+        await PassLoop.run(every: config.tick.duration, logger: logger, name: "delivery") {
+            try await runOnce()
+            return false
         }
     }
 

@@ -47,24 +47,8 @@ public struct Processor: Service {
 
     /// Runs passes until graceful shutdown; the pass in progress finishes first.
     public func run() async throws {
-        let stopping = ManagedFlag()
-        await withGracefulShutdownHandler {
-            // Cancellation (not a graceful shutdown) also ends the loop: a cancelled wait returns at once.
-            while !stopping.isSet && !Task.isCancelled {
-                let handled: Int
-                do {
-                    handled = try await runOnce()
-                } catch {
-                    logger.error("processor pass failed; retrying after the poll interval", metadata: ["processor.error": "\(String(reflecting: type(of: error)))"])
-                    handled = 0
-                }
-                if handled == 0 && !stopping.isSet {
-                    await doorbell.wait(timeout: config.pollInterval.duration)
-                }
-            }
-        } onGracefulShutdown: {
-            stopping.set()
-            doorbell.ring()
+        await PassLoop.run(every: config.pollInterval.duration, doorbell: doorbell, logger: logger, name: "processor") {
+            try await runOnce() > 0
         }
     }
 

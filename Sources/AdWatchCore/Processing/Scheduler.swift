@@ -29,20 +29,9 @@ public struct Scheduler: Service {
     }
 
     public func run() async throws {
-        let stopping = ManagedFlag()
-        let bell = Doorbell()
-        await withGracefulShutdownHandler {
-            while !stopping.isSet && !Task.isCancelled {
-                do {
-                    try await runOnce()
-                } catch {
-                    logger.error("scheduler pass failed", metadata: ["scheduler.error": "\(String(reflecting: type(of: error)))"])
-                }
-                await bell.wait(timeout: config.tick.duration)
-            }
-        } onGracefulShutdown: {
-            stopping.set()
-            bell.ring()
+        await PassLoop.run(every: config.tick.duration, logger: logger, name: "scheduler") {
+            try await runOnce()
+            return false
         }
     }
 
