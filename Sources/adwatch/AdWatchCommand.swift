@@ -8,7 +8,7 @@ struct AdWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adwatch",
         abstract: "Receives ad campaign webhooks, verifies them, and keeps a tamper-evident audit log.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, SendCommand.self, EventsCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, RoutesCommand.self, DeliveriesCommand.self, MockAPICommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, SendCommand.self, EventsCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, RoutesCommand.self, DeliveriesCommand.self, AuditCommand.self, MockAPICommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }
