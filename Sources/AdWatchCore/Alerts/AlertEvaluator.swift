@@ -55,7 +55,8 @@ public struct AlertEvaluator: Sendable {
 
         let current = try await store.alerts(campaignID: campaignID, states: [.pending, .firing])
         let silences = try await store.silences(notEndedAt: now)
-        let inhibitors = try await store.alerts(states: [.firing], limit: 10_000).filter { alert in
+        // Every firing alert is a candidate inhibitor; skip the read when nothing can inhibit.
+        let inhibitors = inhibitRules.isEmpty ? [] : try await store.alerts(states: [.firing], limit: 10_000).filter { alert in
             inhibitRules.contains { rule in rule.sourceMatch.allSatisfy { alert.labels[$0.key] == $0.value } }
         }
         let changes = AlertBook.reconcile(

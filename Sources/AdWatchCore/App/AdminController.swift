@@ -24,7 +24,13 @@ struct AdminController {
             return try Self.json(.ok, silences.map(SilenceView.init))
         }
         admin.post("silences") { request, context in
-            let body = try await request.decode(as: SilenceRequest.self, context: context)
+            let body: SilenceRequest
+            do {
+                body = try await request.decode(as: SilenceRequest.self, context: context)
+            } catch {
+                // Never echo the decoder's own text: it names internal types.
+                return JSONReply.error(.badRequest, "invalid_json", "send {\"matchers\": [\"name=value\"], \"duration\": \"2h\", \"author\": \"…\"}")
+            }
             let now = clock.now()
             let startsAt = body.startsAt ?? now
             let endsAt: Date

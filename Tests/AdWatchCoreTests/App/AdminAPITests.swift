@@ -73,6 +73,11 @@ struct AdminAPITests {
             )
             #expect(invalid.status == .badRequest)
             #expect(invalid.body.text.contains("at least one matcher"))
+            let garbled = try await client.execute(uri: "/admin/silences", method: .post, headers: Self.auth, body: ByteBuffer(string: #"{"matchers": 5}"#))
+            #expect(garbled.status == .badRequest)
+            #expect(try JSONSerialization.jsonObject(with: Data(garbled.body.readableBytesView)) as? [String: String] == [
+                "error": "invalid_json", "message": #"send {"matchers": ["name=value"], "duration": "2h", "author": "…"}"#,
+            ])
         }
         #expect(try await store.records(from: 0, limit: 10).map(\.kind) == ["silence.created", "silence.expired"])
     }
