@@ -50,6 +50,7 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     app.addServices(
         Scheduler(store: dependencies.store, evaluator: evaluator, processor: processor, clock: dependencies.clock, config: config.alerting, logger: logger)
     )
+    app.addServices(RetentionService(store: dependencies.store, config: config, clock: dependencies.clock, logger: logger))
     if !dependencies.channels.isEmpty && !config.routes.isEmpty {
         app.addServices(
             DeliveryService(

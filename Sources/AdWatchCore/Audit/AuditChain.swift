@@ -52,36 +52,69 @@ public enum AuditChain {
         public private(set) var lastSeq: Int64?
         public private(set) var lastHash: String?
         public private(set) var problem: AuditVerification.Problem?
+        /// Where the chain starts: the retention checkpoint, or before record 1.
+        public let checkpoint: AuditCheckpoint?
+        private var checkpointAttested = false
 
-        public init() {}
+        public init(checkpoint: AuditCheckpoint? = nil) {
+            self.checkpoint = checkpoint
+        }
 
         /// Feeds the next record; after the first problem further records are ignored.
         public mutating func check(_ record: AuditRecord) {
             guard problem == nil else { return }
-            if let lastSeq, let lastHash {
-                if record.seq != lastSeq + 1 {
-                    problem = .init(seq: lastSeq + 1, reason: record.seq > lastSeq + 1 ? "record \(lastSeq + 1) is missing" : "sequence goes backwards")
-                    return
+            let expectedSeq = (lastSeq ?? checkpoint?.seq ?? 0) + 1
+            let expectedPrev = lastHash ?? checkpoint?.hash ?? AuditChain.genesisHash
+            if record.seq > expectedSeq {
+                let reason =
+                    lastSeq == nil && checkpoint == nil
+                    ? "records \(expectedSeq)…\(record.seq - 1) are missing and no retention checkpoint accounts for them"
+                    : "record \(expectedSeq) is missing"
+                problem = .init(seq: expectedSeq, reason: reason)
+                return
+            }
+            if record.seq < expectedSeq {
+                let reason =
+                    lastSeq == nil
+                    ? "record \(record.seq) is older than the retention checkpoint (through \(expectedSeq - 1)): the checkpoint was moved"
+                    : "sequence goes backwards"
+                problem = .init(seq: record.seq, reason: reason)
+                return
+            }
+            if record.prevHash != expectedPrev {
+                let reason: String
+                if let lastSeq {
+                    reason = "prev_hash does not match record \(lastSeq): a record was removed, inserted or changed"
+                } else if checkpoint != nil {
+                    reason = "the first record does not continue from the retention checkpoint"
+                } else {
+                    reason = "the first record does not start from the genesis hash"
                 }
-                if record.prevHash != lastHash {
-                    problem = .init(seq: record.seq, reason: "prev_hash does not match record \(lastSeq): a record was removed, inserted or changed")
-                    return
-                }
-            } else if record.seq == 1 && record.prevHash != AuditChain.genesisHash {
-                problem = .init(seq: 1, reason: "the first record does not start from the genesis hash")
+                problem = .init(seq: record.seq, reason: reason)
                 return
             }
             if AuditChain.hash(of: record) != record.hash {
                 problem = .init(seq: record.seq, reason: "contents do not match the record's hash: the record was altered")
                 return
             }
+            if let checkpoint, !checkpointAttested, checkpoint.isAttested(by: record) {
+                checkpointAttested = true
+            }
             checked += 1
             lastSeq = record.seq
             lastHash = record.hash
         }
 
+        /// The verdict on what was fed so far; with a checkpoint, the chain must contain its `audit.pruned` record.
         public var result: AuditVerification {
-            AuditVerification(checkedRecords: checked, lastSeq: lastSeq, problem: problem)
+            var problem = problem
+            if problem == nil, let checkpoint, !checkpointAttested {
+                problem = .init(
+                    seq: checkpoint.seq + 1,
+                    reason: "no audit.pruned record attests the retention checkpoint (through record \(checkpoint.seq)): the checkpoint was altered or records were removed"
+                )
+            }
+            return AuditVerification(checkedRecords: checked, lastSeq: lastSeq, problem: problem, checkpoint: checkpoint)
         }
     }
 }
@@ -98,5 +131,14 @@ public struct AuditVerification: Sendable, Equatable, Codable {
     public var checkedRecords: Int
     public var lastSeq: Int64?
     public var problem: Problem?
+    /// The retention checkpoint the check started from, if records were pruned.
+    public var checkpoint: AuditCheckpoint?
     public var isIntact: Bool { problem == nil }
+
+    public init(checkedRecords: Int, lastSeq: Int64?, problem: Problem?, checkpoint: AuditCheckpoint? = nil) {
+        self.checkedRecords = checkedRecords
+        self.lastSeq = lastSeq
+        self.problem = problem
+        self.checkpoint = checkpoint
+    }
 }

@@ -7,12 +7,17 @@ public protocol AuditLog: Sendable {
     func append(_ drafts: [AuditDraft]) async throws
     /// Records with `seq >= from`, in order, at most `limit`.
     func records(from seq: Int64, limit: Int) async throws -> [AuditRecord]
+    /// Where the remaining chain starts after retention pruning; `nil` while nothing was ever pruned.
+    func auditCheckpoint() async throws -> AuditCheckpoint?
 }
 
 extension AuditLog {
     /// Recomputes the whole chain and reports the first record that was altered, removed or inserted.
+    ///
+    /// After retention pruning the chain is checked from the checkpoint, which must itself be attested
+    /// by an `audit.pruned` record in the remaining chain.
     public func verify(pageSize: Int = 1000) async throws -> AuditVerification {
-        var verifier = AuditChain.Verifier()
+        var verifier = AuditChain.Verifier(checkpoint: try await auditCheckpoint())
         var next: Int64 = 0
         while true {
             let page = try await records(from: next, limit: pageSize)

@@ -882,21 +882,32 @@ public struct AdminConfig: Sendable, Decodable {
 
 /// `audit:` — the hash-chained audit log.
 public struct AuditConfig: Sendable, Decodable {
-    /// How long records are kept.
+    /// How long records are kept; older ones are pruned behind a checkpoint.
     public var retention: ConfigDuration = "90d"
+    /// How often retention runs.
+    public var pruneInterval: ConfigDuration = "1h"
+    /// Records removed per transaction, so pruning never holds the writer for long.
+    public var pruneBatch: Int = 1000
     /// Rejection records written per second at most; the rest are counted, not written.
     public var rejectionsPerSecond: Double = 20
     /// Rejection records that may be written in a burst before the rate applies.
     public var rejectionBurst: Int = 100
 
-    public init(retention: ConfigDuration = "90d", rejectionsPerSecond: Double = 20, rejectionBurst: Int = 100) {
+    public init(
+        retention: ConfigDuration = "90d", pruneInterval: ConfigDuration = "1h", pruneBatch: Int = 1000, rejectionsPerSecond: Double = 20,
+        rejectionBurst: Int = 100
+    ) {
         self.retention = retention
+        self.pruneInterval = pruneInterval
+        self.pruneBatch = pruneBatch
         self.rejectionsPerSecond = rejectionsPerSecond
         self.rejectionBurst = rejectionBurst
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case retention
+        case pruneInterval = "prune_interval"
+        case pruneBatch = "prune_batch"
         case rejectionsPerSecond = "rejections_per_second"
         case rejectionBurst = "rejection_burst"
     }
@@ -905,6 +916,8 @@ public struct AuditConfig: Sendable, Decodable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         retention = try c.decode(.retention, default: retention)
+        pruneInterval = try c.decode(.pruneInterval, default: pruneInterval)
+        pruneBatch = try c.decode(.pruneBatch, default: pruneBatch)
         rejectionsPerSecond = try c.decode(.rejectionsPerSecond, default: rejectionsPerSecond)
         rejectionBurst = try c.decode(.rejectionBurst, default: rejectionBurst)
     }

@@ -97,6 +97,11 @@ extension AdWatchConfig {
         guard audit.rejectionsPerSecond > 0 else {
             throw ConfigError(path: "audit.rejections_per_second", "must be greater than 0")
         }
+        guard audit.retention.seconds >= 86_400 else {
+            throw ConfigError(path: "audit.retention", "must be at least 1d: records are the evidence operators review")
+        }
+        guard audit.pruneInterval.seconds >= 1 else { throw ConfigError(path: "audit.prune_interval", "must be at least 1s") }
+        guard audit.pruneBatch >= 1 else { throw ConfigError(path: "audit.prune_batch", "must be at least 1") }
         guard audit.rejectionBurst >= 1 else {
             throw ConfigError(path: "audit.rejection_burst", "must be at least 1")
         }

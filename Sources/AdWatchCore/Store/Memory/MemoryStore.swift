@@ -6,6 +6,7 @@ public actor MemoryStore: AdWatchStore {
     private var events: [String: StoredEvent] = [:]
     private var dedup: [String: (eventID: String, seenAt: Date)] = [:]
     private var audit: [AuditRecord] = []
+    private var checkpoint: AuditCheckpoint?
     /// Event ids in arrival order.
     private var order: [String] = []
     private var dueAt: [String: Date] = [:]
@@ -274,8 +275,31 @@ public actor MemoryStore: AdWatchStore {
 
     private func appendSealed(_ drafts: [AuditDraft]) {
         for draft in drafts {
-            let last = audit.last
-            audit.append(AuditChain.seal(draft, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? AuditChain.genesisHash))
+            let seq = audit.last?.seq ?? checkpoint?.seq ?? 0
+            let prevHash = audit.last?.hash ?? checkpoint?.hash ?? AuditChain.genesisHash
+            audit.append(AuditChain.seal(draft, seq: seq + 1, prevHash: prevHash))
         }
+    }
+
+    // MARK: Retention
+
+    public func auditCheckpoint() async throws -> AuditCheckpoint? { checkpoint }
+
+    public func pruneAudit(before cutoff: Date, limit: Int, now: Date) async throws -> AuditPruneBatch? {
+        let cutoffMS = Int64((cutoff.timeIntervalSince1970 * 1000).rounded())
+        let old = audit.prefix(limit).prefix { $0.atMilliseconds < cutoffMS }
+        guard let last = old.last else { return nil }
+        let count = old.count
+        audit.removeFirst(count)
+        checkpoint = AuditCheckpoint(seq: last.seq, hash: last.hash, prunedAt: now)
+        // appendSealed continues from the checkpoint when pruning took every record.
+        appendSealed([checkpoint!.prunedDraft(removed: count, cutoff: cutoff)])
+        return AuditPruneBatch(removed: count, checkpoint: checkpoint!)
+    }
+
+    public func pruneDedupKeys(before cutoff: Date) async throws -> Int {
+        let old = dedup.filter { $0.value.seenAt < cutoff }.map(\.key)
+        for key in old { dedup[key] = nil }
+        return old.count
     }
 }

@@ -184,6 +184,23 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v5: audit checkpoint") { db in
+            try db.execute(
+                sql: """
+                    -- The last record removed by retention; the remaining chain continues from its hash.
+                    CREATE TABLE audit_checkpoint (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        seq INTEGER NOT NULL,
+                        hash TEXT NOT NULL,
+                        pruned_at_ms INTEGER NOT NULL
+                    );
+                    -- Records leave only through retention, which moves the checkpoint past them first.
+                    CREATE TRIGGER audit_log_prune_only BEFORE DELETE ON audit_log
+                    WHEN OLD.seq > COALESCE((SELECT seq FROM audit_checkpoint WHERE id = 1), 0)
+                    BEGIN SELECT RAISE(ABORT, 'audit records are removed only by retention pruning'); END;
+                    """
+            )
+        }
         return migrator
     }
 }
