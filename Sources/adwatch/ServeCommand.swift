@@ -2,8 +2,10 @@ import AdWatchCore
 import ArgumentParser
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
-/// `adwatch serve --config FILE`: runs the receiver until SIGTERM or SIGINT.
+/// `adwatch serve --config FILE`: runs the receiver until SIGTERM or SIGINT; SIGHUP reloads the config.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the webhook receiver.")
 
@@ -13,9 +15,16 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let logger = logging.bootstrap(label: "adwatch")
         let settings = try loadConfig(config)
-        let app = try await buildApplication(config: settings, dependencies: .live(config: settings, logger: logger))
-        try await app.runService()
+        let logger = logging.bootstrap(label: "adwatch", config: settings.logging)
+        var dependencies = try Dependencies.live(config: settings, logger: logger)
+        dependencies.reloadConfig = { [config] in try ConfigLoader.load(path: config) }
+        let app = try await buildApplication(config: settings, dependencies: dependencies)
+        // SIGTERM/SIGINT: the server stops taking requests, the processor and deliveries finish their
+        // pass, then the HTTP client and the store close — within server.shutdown_grace, after which
+        // whatever still runs is cancelled (nothing acknowledged is lost: it is already in the store).
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = settings.server.shutdownGrace.duration
+        try await ServiceGroup(configuration: group).run()
     }
 }

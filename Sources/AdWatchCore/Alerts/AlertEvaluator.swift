@@ -9,22 +9,42 @@ public import Logging
 /// try await evaluator.evaluate(campaignID: "5195", now: clock.now())
 /// ```
 public struct AlertEvaluator: Sendable {
+    /// What a configuration reload replaces: the rules and the alerting settings.
+    struct Settings: Sendable {
+        var rules: [Rule]
+        var silenceRules: [Rule]
+        var sources: [String]
+        var alerting: AlertingConfig
+        var inhibitRules: [AlertingConfig.InhibitRule]
+
+        init(_ config: AdWatchConfig) {
+            rules = config.rules.filter { $0.kind != .upstreamSilent }.map(Rule.init)
+            silenceRules = config.rules.filter { $0.kind == .upstreamSilent }.map(Rule.init)
+            sources = config.sources.map(\.name)
+            alerting = config.alerting
+            inhibitRules = config.effectiveInhibitRules
+        }
+    }
+
     let store: any AdWatchStore
-    let rules: [Rule]
-    let silenceRules: [Rule]
-    let sources: [String]
-    let alerting: AlertingConfig
-    let inhibitRules: [AlertingConfig.InhibitRule]
+    let settings: Reloadable<Settings>
     let logger: Logger
+
+    var rules: [Rule] { settings.current.rules }
+    var silenceRules: [Rule] { settings.current.silenceRules }
+    var sources: [String] { settings.current.sources }
+    var alerting: AlertingConfig { settings.current.alerting }
+    var inhibitRules: [AlertingConfig.InhibitRule] { settings.current.inhibitRules }
 
     public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger) {
         self.store = store
-        self.rules = config.rules.filter { $0.kind != .upstreamSilent }.map(Rule.init)
-        self.silenceRules = config.rules.filter { $0.kind == .upstreamSilent }.map(Rule.init)
-        self.sources = config.sources.map(\.name)
-        self.alerting = config.alerting
-        self.inhibitRules = config.effectiveInhibitRules
+        self.settings = Reloadable(Settings(config))
         self.logger = logger
+    }
+
+    /// Puts the rules and alerting settings of `config` in force for the next evaluation.
+    public func reload(_ config: AdWatchConfig) {
+        settings.replace(with: Settings(config))
     }
 
     /// Evaluates one campaign now. - Returns: what changed.

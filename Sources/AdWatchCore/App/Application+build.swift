@@ -9,7 +9,7 @@ import Logging
 /// let app = try await buildApplication(config: config, dependencies: .live(config: config, logger: logger))
 /// try await app.runService()
 /// ```
-/// - Throws: never today; kept `throws` for stages that open connections while building.
+/// - Throws: when the store cannot be migrated.
 public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) async throws -> some ApplicationProtocol {
     let logger = dependencies.logger
     for warning in config.warnings {
@@ -19,8 +19,11 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         logger.critical("INSECURE: webhooks to /webhooks/\(source.name) are accepted WITHOUT any signature check")
     }
 
+    // Before any service starts: every pass and request expects the current schema.
+    try await dependencies.store.migrate()
     let doorbell = Doorbell()
-    let router = buildRouter(config: config, dependencies: dependencies, doorbell: doorbell)
+    let sources = Reloadable(WebhookSource.byName(config.sources))
+    let router = buildRouter(config: config, dependencies: dependencies, sources: sources, doorbell: doorbell)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "adwatch"),
@@ -51,21 +54,32 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         Scheduler(store: dependencies.store, evaluator: evaluator, processor: processor, clock: dependencies.clock, config: config.alerting, logger: logger)
     )
     app.addServices(RetentionService(store: dependencies.store, config: config, clock: dependencies.clock, logger: logger))
-    if !dependencies.channels.isEmpty && !config.routes.isEmpty {
+    // Always running: without channels or routes it leaves notifications in the outbox until a reload adds them.
+    let delivery = DeliveryService(
+        store: dependencies.store, channels: dependencies.channels, routes: config.routes, config: config.delivery,
+        clock: dependencies.clock, logger: logger
+    )
+    app.addServices(delivery)
+    if let reloadConfig = dependencies.reloadConfig {
+        let targets = ConfigReloader.Targets(
+            sources: sources, evaluator: evaluator, delivery: delivery, advertising: dependencies.advertising as? LiveAdvertisingAPI,
+            makeChannels: dependencies.makeChannels
+        )
         app.addServices(
-            DeliveryService(
-                store: dependencies.store, channels: dependencies.channels, routes: config.routes, config: config.delivery,
-                clock: dependencies.clock, logger: logger
+            ConfigReloader(
+                load: reloadConfig, running: Reloadable(config), targets: targets, log: dependencies.store, clock: dependencies.clock, logger: logger
             )
         )
     }
-    app.beforeServerStarts { [store = dependencies.store] in try await store.migrate() }
     return app
 }
 
 /// The router with every route; separate so tests can exercise it without a server.
-func buildRouter(config: AdWatchConfig, dependencies: Dependencies, doorbell: Doorbell = Doorbell()) -> Router<AdWatchRequestContext> {
+func buildRouter(
+    config: AdWatchConfig, dependencies: Dependencies, sources: Reloadable<[String: WebhookSource]>, doorbell: Doorbell = Doorbell()
+) -> Router<AdWatchRequestContext> {
     let router = Router(context: AdWatchRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     let rejections = RejectionAuditor(
         log: dependencies.store,
@@ -74,7 +88,7 @@ func buildRouter(config: AdWatchConfig, dependencies: Dependencies, doorbell: Do
         burst: config.audit.rejectionBurst
     )
     WebhookController(
-        sources: config.sources,
+        sources: sources,
         inbox: dependencies.store,
         rejections: rejections,
         clock: dependencies.clock,

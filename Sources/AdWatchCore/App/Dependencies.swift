@@ -16,6 +16,10 @@ public struct Dependencies: Sendable {
     public var ownedHTTPClient: HTTPClient?
     /// The notification channels by name; empty: notifications stay in the outbox.
     public var channels: [String: any NotificationChannel] = [:]
+    /// Reads the configuration file again (SIGHUP); `nil`: the configuration cannot be reloaded.
+    public var reloadConfig: (@Sendable () throws -> AdWatchConfig)?
+    /// Builds the channels of a reloaded configuration; `nil` keeps ``channels`` across reloads.
+    public var makeChannels: (@Sendable (AdWatchConfig) throws -> [String: any NotificationChannel])?
 
     public init(
         store: any AdWatchStore,
@@ -42,15 +46,15 @@ public struct Dependencies: Sendable {
         }
         let clock = SystemWallClock()
         var dependencies = Dependencies(store: store, clock: clock, logger: logger)
-        let needsClient = config.advertising != nil || !config.channels.isEmpty
-        let client = needsClient ? HTTPClient(eventLoopGroupProvider: .singleton) : nil
+        // Always there: a reload may add channels to a configuration that started without any.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
         dependencies.ownedHTTPClient = client
-        if let client {
-            for channel in config.channels {
-                dependencies.channels[channel.name] = try ChannelRegistry.make(channel, httpClient: client, clock: clock)
-            }
+        let makeChannels: @Sendable (AdWatchConfig) throws -> [String: any NotificationChannel] = { config in
+            try Dictionary(uniqueKeysWithValues: config.channels.map { ($0.name, try ChannelRegistry.make($0, httpClient: client, clock: clock)) })
         }
-        if let advertising = config.advertising, let client {
+        dependencies.makeChannels = makeChannels
+        dependencies.channels = try makeChannels(config)
+        if let advertising = config.advertising {
             dependencies.advertising = LiveAdvertisingAPI(
                 config: advertising,
                 httpClient: client,

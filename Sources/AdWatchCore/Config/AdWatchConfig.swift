@@ -17,6 +17,7 @@ public struct AdWatchConfig: Sendable, Decodable {
     public var processor: ProcessorConfig
     public var alerting: AlertingConfig
     public var delivery: DeliveryConfig
+    public var logging: LoggingConfig
 
     public init(
         server: ServerConfig = .init(),
@@ -30,7 +31,8 @@ public struct AdWatchConfig: Sendable, Decodable {
         audit: AuditConfig = .init(),
         processor: ProcessorConfig = .init(),
         alerting: AlertingConfig = .init(),
-        delivery: DeliveryConfig = .init()
+        delivery: DeliveryConfig = .init(),
+        logging: LoggingConfig = .init()
     ) {
         self.server = server
         self.store = store
@@ -44,10 +46,11 @@ public struct AdWatchConfig: Sendable, Decodable {
         self.processor = processor
         self.alerting = alerting
         self.delivery = delivery
+        self.logging = logging
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, store, sources, advertising, rules, channels, routes, admin, audit, processor, alerting, delivery
+        case server, store, sources, advertising, rules, channels, routes, admin, audit, processor, alerting, delivery, logging
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +68,7 @@ public struct AdWatchConfig: Sendable, Decodable {
         self.processor = try c.decode(.processor, default: ProcessorConfig())
         self.alerting = try c.decode(.alerting, default: AlertingConfig())
         self.delivery = try c.decode(.delivery, default: DeliveryConfig())
+        self.logging = try c.decode(.logging, default: LoggingConfig())
     }
 }
 
@@ -74,16 +78,45 @@ public struct ServerConfig: Sendable, Decodable {
     public var port: Int = 8080
     /// Largest webhook body accepted; larger ones get 413 before more is read.
     public var maxBodyBytes: Int = 256 * 1024
+    /// How long SIGTERM waits for in-flight requests, the processor and deliveries before cancelling them.
+    public var shutdownGrace: ConfigDuration = "25s"
+    /// Serve HTTPS directly (deployments without a proxy in front); `nil`: plain HTTP.
+    public var tls: TLSConfig?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 256 * 1024) {
+    /// `server.tls:` — PEM files for the listener.
+    public struct TLSConfig: Sendable, Decodable, Equatable {
+        /// The certificate chain, leaf first.
+        public var certificate: String
+        /// The private key of the leaf certificate.
+        public var key: String
+
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case certificate, key }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            certificate = try c.decode(String.self, forKey: .certificate)
+            key = try c.decode(String.self, forKey: .key)
+        }
+    }
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 256 * 1024, shutdownGrace: ConfigDuration = "25s", tls: TLSConfig? = nil) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.shutdownGrace = shutdownGrace
+        self.tls = tls
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port
+        case host, port, tls
         case maxBodyBytes = "max_body_bytes"
+        case shutdownGrace = "shutdown_grace"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -92,6 +125,39 @@ public struct ServerConfig: Sendable, Decodable {
         host = try c.decode(.host, default: host)
         port = try c.decode(.port, default: port)
         maxBodyBytes = try c.decode(.maxBodyBytes, default: maxBodyBytes)
+        shutdownGrace = try c.decode(.shutdownGrace, default: shutdownGrace)
+        tls = try c.decodeIfPresent(TLSConfig.self, forKey: .tls)
+    }
+}
+
+/// `logging:` — what the service writes to standard error.
+public struct LoggingConfig: Sendable, Decodable {
+    /// How log lines are written.
+    public enum Format: String, Sendable, Decodable, CaseIterable {
+        /// JSON lines when standard error is not a terminal (journald, Docker, Kubernetes), text on a terminal.
+        case auto
+        /// One JSON object per line.
+        case json
+        /// swift-log's human-readable lines.
+        case text
+    }
+
+    /// trace, debug, info, notice, warning, error or critical; `--log-level` overrides it.
+    public var level: String = "info"
+    public var format: Format = .auto
+
+    public init(level: String = "info", format: Format = .auto) {
+        self.level = level
+        self.format = format
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case level, format }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        level = try c.decode(.level, default: level)
+        format = try c.decode(.format, default: format)
     }
 }
 

@@ -2,7 +2,7 @@
 public enum ConfigExplainer {
     public static func explain(_ config: AdWatchConfig, path: String) -> String {
         var lines = ["\(path): OK"]
-        lines.append("server: http://\(config.server.host):\(config.server.port), bodies up to \(config.server.maxBodyBytes) bytes")
+        lines.append("server: \(config.server.tls == nil ? "http" : "https")://\(config.server.host):\(config.server.port), bodies up to \(config.server.maxBodyBytes) bytes")
         lines.append("store: SQLite \(config.store.sqlitePath) (synchronous=\(config.store.synchronous.rawValue))")
         lines.append("sources:")
         for source in config.sources {

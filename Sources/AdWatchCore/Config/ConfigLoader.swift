@@ -53,6 +53,17 @@ extension AdWatchConfig {
         guard server.maxBodyBytes > 0, server.maxBodyBytes <= 64 * 1024 * 1024 else {
             throw ConfigError(path: "server.max_body_bytes", "must be between 1 and 67108864")
         }
+        guard server.shutdownGrace.seconds >= 0, server.shutdownGrace.seconds <= 3600 else {
+            throw ConfigError(path: "server.shutdown_grace", "must be between 0s and 1h")
+        }
+        if let tls = server.tls {
+            for (key, path) in [("certificate", tls.certificate), ("key", tls.key)] where !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigError(path: "server.tls.\(key)", "cannot read '\(path)'")
+            }
+        }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logging.level) else {
+            throw ConfigError(path: "logging.level", "must be one of trace, debug, info, notice, warning, error, critical")
+        }
         if store.sqlite != nil && store.postgres != nil {
             throw ConfigError(path: "store", "set either sqlite or postgres, not both")
         }

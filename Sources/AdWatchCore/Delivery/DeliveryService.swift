@@ -12,10 +12,15 @@ public import ServiceLifecycle
 /// try await service.runOnce()   // tests drive passes with a manual clock
 /// ```
 public struct DeliveryService: Service {
+    /// What a configuration reload replaces: channels, routes and delivery settings.
+    struct Settings: Sendable {
+        var channels: [String: any NotificationChannel]
+        var router: AlertRouter
+        var config: DeliveryConfig
+    }
+
     let store: any AdWatchStore
-    let channels: [String: any NotificationChannel]
-    let router: AlertRouter
-    let config: DeliveryConfig
+    let settings: Reloadable<Settings>
     let clock: any WallClock
     let logger: Logger
     let random: @Sendable () -> Double
@@ -31,12 +36,20 @@ public struct DeliveryService: Service {
         random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) }
     ) {
         self.store = store
-        self.channels = channels
-        self.router = AlertRouter(routes: routes)
-        self.config = config
+        self.settings = Reloadable(Settings(channels: channels, router: AlertRouter(routes: routes), config: config))
         self.clock = clock
         self.logger = logger
         self.random = random
+    }
+
+    var channels: [String: any NotificationChannel] { settings.current.channels }
+    var router: AlertRouter { settings.current.router }
+    var config: DeliveryConfig { settings.current.config }
+
+    /// Puts new channels, routes and delivery settings in force from the next pass; messages already
+    /// queued for a channel that no longer exists go to the dead letter when they come due.
+    public func reload(channels: [String: any NotificationChannel], routes: [RouteConfig], config: DeliveryConfig) {
+        settings.replace(with: Settings(channels: channels, router: AlertRouter(routes: routes), config: config))
     }
 
     /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.
@@ -51,8 +64,11 @@ public struct DeliveryService: Service {
     /// - Returns: how many sends were attempted.
     @discardableResult
     public func runOnce() async throws -> Int {
-        try await route()
-        try await flush()
+        // Without routes or channels notifications wait in the outbox until a reload adds them.
+        if !router.routes.isEmpty && !channels.isEmpty {
+            try await route()
+            try await flush()
+        }
         return try await deliver()
     }
 

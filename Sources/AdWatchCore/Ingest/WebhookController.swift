@@ -10,7 +10,8 @@ import NIOCore
 /// `webhook.rejected` audit record (rate-limited by ``RejectionAuditor``). The 202 is sent only after
 /// ``EventInbox/accept(_:)`` has committed the event.
 struct WebhookController {
-    let sources: [String: WebhookSource]
+    /// The sources by name; a configuration reload replaces them (new secrets take effect at once).
+    let sources: Reloadable<[String: WebhookSource]>
     let inbox: any EventInbox
     let rejections: RejectionAuditor
     let clock: any WallClock
@@ -19,14 +20,14 @@ struct WebhookController {
     let onAccepted: @Sendable () -> Void
 
     init(
-        sources: [SourceConfig],
+        sources: Reloadable<[String: WebhookSource]>,
         inbox: any EventInbox,
         rejections: RejectionAuditor,
         clock: any WallClock,
         maxBodyBytes: Int,
         onAccepted: @escaping @Sendable () -> Void = {}
     ) {
-        self.sources = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, WebhookSource(config: $0)) })
+        self.sources = sources
         self.inbox = inbox
         self.rejections = rejections
         self.clock = clock
@@ -42,7 +43,7 @@ struct WebhookController {
 
     func receive(_ request: Request, context: AdWatchRequestContext) async throws -> Response {
         let sourceName = context.parameters.get("source") ?? ""
-        guard let source = sources[sourceName] else {
+        guard let source = sources.current[sourceName] else {
             return await reject(.notFound, "not_found", "no webhook source with this name", reason: RejectionReason.unknownSource.rawValue,
                                 source: sourceName, context: context)
         }
@@ -184,5 +185,12 @@ struct WebhookController {
         let application = Array("application/".utf8)
         guard lowered.starts(with: application) else { return false }
         return lowered == application + Array("json".utf8) || (lowered.count > application.count + 5 && lowered.suffix(5).elementsEqual("+json".utf8))
+    }
+}
+
+extension WebhookSource {
+    /// The sources of a configuration by name.
+    static func byName(_ sources: [SourceConfig]) -> [String: WebhookSource] {
+        Dictionary(uniqueKeysWithValues: sources.map { ($0.name, WebhookSource(config: $0)) })
     }
 }

@@ -21,8 +21,8 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
     private let observer: (any FetchObserver)?
     private let logger: Logger
     private let clock = ContinuousClock()
-    private let defaultKey: Secret?
-    private let brandKeys: [String: Secret]
+    /// The default key and the per-brand keys; replaced on a configuration reload.
+    private let keys: Reloadable<Keys>
     private let buckets: NIOLockedValueBox<[String: TokenBucket]> = .init([:])
     let breaker: CircuitBreaker
     private let random: @Sendable () -> Double
@@ -45,8 +45,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
         self.httpClient = httpClient
         self.observer = observer
         self.logger = logger
-        self.defaultKey = config.apiKey
-        self.brandKeys = Dictionary(config.brands.map { ($0.brandID, $0.apiKey) }, uniquingKeysWith: { first, _ in first })
+        self.keys = Reloadable(Keys(config))
         self.random = random
         self.breaker = CircuitBreaker(
             failureThreshold: config.circuitBreaker.failures,
@@ -204,8 +203,9 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
 
     /// The key for a brand (its own, for customers on their own ad accounts) or the partner's default.
     private func credential(for brandID: String?) -> (name: String, key: Secret?) {
-        if let brandID, let key = brandKeys[brandID] { return ("brand:\(brandID)", key) }
-        return ("default", defaultKey)
+        let keys = keys.current
+        if let brandID, let key = keys.brands[brandID] { return ("brand:\(brandID)", key) }
+        return ("default", keys.default)
     }
 
     private func bucket(for keyName: String) -> TokenBucket {
@@ -257,5 +257,23 @@ extension Result where Failure == AdvertisingError {
 extension Duration {
     var nanoseconds: Int64 {
         components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
+
+extension LiveAdvertisingAPI {
+    struct Keys: Sendable {
+        var `default`: Secret?
+        var brands: [String: Secret]
+
+        init(_ config: AdvertisingConfig) {
+            self.default = config.apiKey
+            self.brands = Dictionary(config.brands.map { ($0.brandID, $0.apiKey) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// Puts rotated API keys in force for the next request (a configuration reload); every other
+    /// setting of the `advertising:` section needs a restart.
+    public func rotateKeys(from config: AdvertisingConfig) {
+        keys.replace(with: Keys(config))
     }
 }
