@@ -7,6 +7,9 @@ public protocol AuditLog: Sendable {
     func append(_ drafts: [AuditDraft]) async throws
     /// Records with `seq >= from`, in order, at most `limit`.
     func records(from seq: Int64, limit: Int) async throws -> [AuditRecord]
+    /// Records matching `query` with `seq >= from`, in order, at most `limit`; filtered by the store
+    /// (SQL for SQLite) so a narrow filter over a long log does not read the whole log.
+    func records(matching query: AuditQuery, from seq: Int64, limit: Int) async throws -> [AuditRecord]
 }
 
 extension AuditLog {

@@ -105,7 +105,7 @@ public struct DeliveryService: Service {
             )
             let deliveries = route.channels.map { Delivery(id: "\(message.id)_\($0)", channel: $0, message: message, createdAt: now) }
             let audit = deliveries.map { delivery in
-                AuditDraft(at: now, kind: .deliveryQueued, campaign: first.campaignID, details: [
+                AuditDraft.delivery(.deliveryQueued, at: now, message: message, details: [
                     "delivery_id": .string(delivery.id), "channel": .string(delivery.channel), "alerts": .int(Int64(group.count)),
                     "status": .string(message.status.rawValue),
                 ])
@@ -179,7 +179,7 @@ public struct DeliveryService: Service {
                 logger.warning("delivery went to the dead letter", metadata: ["delivery.id": "\(delivery.id)", "delivery.channel": "\(delivery.channel)", "delivery.error": "\(error)"])
             }
         }
-        let audit = AuditDraft(at: now, kind: kind, campaign: delivery.message.alerts.first?.campaignID, details: details)
+        let audit = AuditDraft.delivery(kind, at: now, message: delivery.message, details: details)
         do {
             try await store.settleDelivery(id: delivery.id, outcome: outcome, audit: [audit])
         } catch {

@@ -15,6 +15,7 @@ struct FailingStore: AdWatchStore {
     func liveCampaignCount() async throws -> Int { throw Unavailable() }
     func append(_ drafts: [AuditDraft]) async throws { throw Unavailable() }
     func records(from seq: Int64, limit: Int) async throws -> [AuditRecord] { [] }
+    func records(matching query: AuditQuery, from seq: Int64, limit: Int) async throws -> [AuditRecord] { throw Unavailable() }
     func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent] { throw Unavailable() }
     func completeEvents(_ ids: [String], state: EventState, snapshot: CampaignSnapshot?, audit: [AuditDraft]) async throws { throw Unavailable() }
     func retryEvents(_ ids: [String], at: Date, error: String, audit: [AuditDraft]) async throws { throw Unavailable() }
