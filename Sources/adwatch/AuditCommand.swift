@@ -2,10 +2,13 @@ import AdWatchCore
 import ArgumentParser
 import Foundation
 
-/// `adwatch audit verify|list|show|export`: reviewing the hash-chained audit log from the shell.
+/// `adwatch audit verify|list|show|timeline|export`: reviewing the hash-chained audit log from the shell.
+///
+/// Each command opens the SQLite file itself, so it works on a running service's file (WAL readers do
+/// not block the writer) and on a copy made with `sqlite3 … ".backup …"` while the service is stopped.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Review and verify the audit log.", subcommands: [Verify.self, List.self, Show.self, Export.self]
+        commandName: "audit", abstract: "Review and verify the audit log.", subcommands: [Verify.self, List.self, Show.self, Timeline.self, Export.self]
     )
 
     struct Filters: ParsableArguments {
@@ -13,6 +16,8 @@ struct AuditCommand: AsyncParsableCommand {
         var config: String
         @Option(name: .long, help: "Only this kind (repeatable), e.g. webhook.rejected.")
         var kind: [String] = []
+        @Option(name: .long, help: "Only this outcome (repeatable): \(AuditOutcome.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var outcome: [String] = []
         @Option(name: .long) var source: String?
         @Option(name: .long) var campaign: String?
         @Option(name: .long) var brand: String?
@@ -23,6 +28,12 @@ struct AuditCommand: AsyncParsableCommand {
         func query() throws -> AuditQuery {
             var query = AuditQuery()
             query.kinds = Set(kind)
+            query.outcomes = try Set(outcome.map { name in
+                guard let value = AuditOutcome(rawValue: name) else {
+                    throw ValidationError("unknown outcome '\(name)'; one of \(AuditOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return value
+            })
             query.source = source
             query.campaign = campaign
             query.brand = brand
@@ -55,25 +66,54 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List records, oldest first.")
+        static let configuration = CommandConfiguration(abstract: "List records, oldest first, a page at a time.")
         @OptionGroup var filters: Filters
-        @Option(name: .long, help: "table or json.") var format: String = "table"
+        @Option(name: .long, help: "table or json (one object per line).") var format: OutputFormat = .table
         @Option(name: .long) var limit: Int = 100
-        @Option(name: .long, help: "Start at this sequence number (cursor).") var after: Int64 = 0
+        @Option(name: .long, help: "The cursor: start after this sequence number.") var after: Int64 = 0
 
         func run() async throws {
             let store = try await openStore(filters.config)
-            let records = try await store.records(matching: try filters.query(), from: after + 1, limit: limit)
+            let page = try await store.page(matching: try filters.query(), after: after, limit: limit)
             try await store.close()
-            for record in records {
-                if format == "json" {
-                    print(record.jsonLine)
-                } else {
-                    print("\(record.seq)  \(record.at.formatted(.iso8601))  \(record.kind)  \(record.source ?? "-")  campaign=\(record.campaign ?? "-")  \(record.details)")
-                }
-            }
-            if format != "json", let last = records.last { print("next page: --after \(last.seq)") }
+            printRecords(page.records, format: format, nextCursor: page.nextCursor)
         }
+    }
+
+    struct Timeline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What happened to a campaign or an alert: webhooks, verification, dedup, fetches, rule decisions, deliveries, operator actions."
+        )
+        @Option(name: .long, help: "The YAML configuration file (for the store).") var config: String
+        @Option(name: .long, help: "A campaign id.") var campaign: String?
+        @Option(name: .long, help: "An alert fingerprint, e.g. account-standing/5195.") var alert: String?
+        @Option(name: .long, help: "table or json (one object per line).") var format: OutputFormat = .table
+        @Option(name: .long) var limit: Int = 1000
+        @Option(name: .long, help: "The cursor: start after this sequence number.") var after: Int64 = 0
+
+        func validate() throws {
+            if (campaign == nil) == (alert == nil) { throw ValidationError("give --campaign ID or --alert FINGERPRINT") }
+        }
+
+        func run() async throws {
+            let store = try await openStore(config)
+            var query = AuditQuery.timeline(campaign: campaign ?? "")
+            if let alert { query = try await store.alertTimelineQuery(fingerprint: alert) }
+            let page = try await store.page(matching: query, after: after, limit: limit)
+            try await store.close()
+            printRecords(page.records, format: format, nextCursor: page.nextCursor)
+        }
+    }
+
+    enum OutputFormat: String, ExpressibleByArgument {
+        case table, json
+    }
+
+    static func tableLine(_ record: AuditRecord) -> String {
+        [
+            String(record.seq), record.at.formatted(.iso8601), record.kind, record.outcome.rawValue, record.source ?? "-",
+            "campaign=\(record.campaign ?? "-")", "alert=\(record.alert ?? "-")", record.details,
+        ].joined(separator: "  ")
     }
 
     struct Show: AsyncParsableCommand {
@@ -99,9 +139,26 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await openStore(filters.config)
-            let records = try await store.records(matching: try filters.query(), limit: .max)
+            let query = try filters.query()
+            var cursor: Int64 = 0
+            // Page through so a long log streams instead of being held in memory.
+            while true {
+                let page = try await store.records(matching: query, from: cursor + 1, limit: 1000)
+                for record in page { print(record.jsonLine) }
+                guard let last = page.last, page.count == 1000 else { break }
+                cursor = last.seq
+            }
             try await store.close()
-            for record in records { print(record.jsonLine) }
         }
+    }
+}
+
+/// Prints records as a table (with the next page's cursor) or as JSON lines.
+func printRecords(_ records: [AuditRecord], format: AuditCommand.OutputFormat, nextCursor: Int64?) {
+    for record in records {
+        print(format == .json ? record.jsonLine : AuditCommand.tableLine(record))
+    }
+    if format == .table {
+        print(nextCursor.map { "next page: --after \($0)" } ?? "\(records.count) record\(records.count == 1 ? "" : "s"), end of results")
     }
 }

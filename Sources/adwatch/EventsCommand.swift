@@ -62,7 +62,12 @@ struct EventsCommand: AsyncParsableCommand {
             let targets = all ? try await store.events(in: .failed, limit: 100_000).map(\.id) : ids
             var replayed = 0
             for id in targets {
-                let draft = AuditDraft(at: Date(), kind: .eventReplayed, details: ["event_id": .string(id), "operator": .string(`operator`)])
+                // Tagged with the event's campaign so the replay shows in the campaign's timeline.
+                let event = try await store.event(id: id)
+                let draft = AuditDraft(
+                    at: Date(), kind: .eventReplayed, source: event?.source, campaign: event?.campaignID, brand: event?.brandID,
+                    details: ["event_id": .string(id), "operator": .string(`operator`)]
+                )
                 if try await store.replayEvent(id: id, at: Date(), audit: draft) {
                     replayed += 1
                 } else {

@@ -13,6 +13,7 @@ struct AdminController {
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
         let admin = router.group("admin").add(middleware: BearerTokenMiddleware(token: token))
+        AdminAuditController(store: store, clock: clock).addRoutes(to: admin)
         admin.get("alerts") { request, _ in
             let states = try Self.states(request.uri.queryParameters.get("state") ?? "pending,firing")
             let alerts = try await store.alerts(states: states, limit: request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 500)

@@ -98,6 +98,7 @@ func buildRouter(
     HealthController(store: dependencies.store).addRoutes(to: router)
     if let admin = config.admin {
         AdminController(store: dependencies.store, token: admin.token, clock: dependencies.clock).addRoutes(to: router)
+        AdminWebController(store: dependencies.store, admin: admin, clock: dependencies.clock).addRoutes(to: router)
     }
     return router
 }

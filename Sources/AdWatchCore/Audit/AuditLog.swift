@@ -9,6 +9,9 @@ public protocol AuditLog: Sendable {
     func records(from seq: Int64, limit: Int) async throws -> [AuditRecord]
     /// Where the remaining chain starts after retention pruning; `nil` while nothing was ever pruned.
     func auditCheckpoint() async throws -> AuditCheckpoint?
+    /// Records matching `query` with `seq >= from`, in order, at most `limit`; filtered by the store
+    /// (SQL for SQLite) so a narrow filter over a long log does not read the whole log.
+    func records(matching query: AuditQuery, from seq: Int64, limit: Int) async throws -> [AuditRecord]
 }
 
 extension AuditLog {

@@ -933,16 +933,24 @@ public struct DeliveryConfig: Sendable, Decodable {
 /// `admin:` — the operator API.
 public struct AdminConfig: Sendable, Decodable {
     public var token: Secret
+    /// How long a sign-in to the `/admin` web page lasts (the session cookie's `Max-Age`).
+    public var sessionLifetime: ConfigDuration = "8h"
 
-    public init(token: Secret) {
+    public init(token: Secret, sessionLifetime: ConfigDuration = "8h") {
         self.token = token
+        self.sessionLifetime = sessionLifetime
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case token }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case token
+        case sessionLifetime = "session_lifetime"
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
-        token = try decoder.container(keyedBy: CodingKeys.self).decode(Secret.self, forKey: .token)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        token = try c.decode(Secret.self, forKey: .token)
+        sessionLifetime = try c.decode(.sessionLifetime, default: sessionLifetime)
     }
 }
 

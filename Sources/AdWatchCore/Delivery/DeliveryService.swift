@@ -64,8 +64,10 @@ public struct DeliveryService: Service {
     /// - Returns: how many sends were attempted.
     @discardableResult
     public func runOnce() async throws -> Int {
-        // Without routes or channels notifications wait in the outbox until a reload adds them.
-        if !router.routes.isEmpty && !channels.isEmpty {
+        // Without channels nothing can be sent, and without routes nothing is filed: notifications (and
+        // replayed deliveries) wait until a reload adds them.
+        guard !channels.isEmpty else { return 0 }
+        if !router.routes.isEmpty {
             try await route()
             try await flush()
         }
@@ -121,7 +123,7 @@ public struct DeliveryService: Service {
             )
             let deliveries = route.channels.map { Delivery(id: "\(message.id)_\($0)", channel: $0, message: message, createdAt: now) }
             let audit = deliveries.map { delivery in
-                AuditDraft(at: now, kind: .deliveryQueued, campaign: first.campaignID, details: [
+                AuditDraft.delivery(.deliveryQueued, at: now, message: message, details: [
                     "delivery_id": .string(delivery.id), "channel": .string(delivery.channel), "alerts": .int(Int64(group.count)),
                     "status": .string(message.status.rawValue),
                 ])
@@ -195,7 +197,7 @@ public struct DeliveryService: Service {
                 logger.warning("delivery went to the dead letter", metadata: ["delivery.id": "\(delivery.id)", "delivery.channel": "\(delivery.channel)", "delivery.error": "\(error)"])
             }
         }
-        let audit = AuditDraft(at: now, kind: kind, campaign: delivery.message.alerts.first?.campaignID, details: details)
+        let audit = AuditDraft.delivery(kind, at: now, message: delivery.message, details: details)
         do {
             try await store.settleDelivery(id: delivery.id, outcome: outcome, audit: [audit])
         } catch {

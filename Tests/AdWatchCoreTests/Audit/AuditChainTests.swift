@@ -83,4 +83,58 @@ struct AuditChainTests {
         #expect(verification.checkedRecords == 2)
         try await store.close()
     }
+
+    enum Tamper: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case changeOneByteOfDetails, deleteARecord, insertARecord
+        var testDescription: String { rawValue }
+    }
+
+    /// Against a real SQLite file, as someone holding the file would tamper with it: the guard trigger
+    /// dropped, then one byte of seq 5's details changed, seq 5 deleted, or a forged, correctly sealed
+    /// record inserted as seq 5 with the rest renumbered. Each is named at the right sequence number.
+    @Test(arguments: Tamper.allCases)
+    func verifyNamesTamperingInTheSQLiteFileAtTheRightSeq(_ tamper: Tamper) async throws {
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let store = try await database.openStore()
+        try await store.append(Self.chain(10).map { AuditDraft(at: $0.at, kind: .webhookAccepted, source: $0.source, campaign: $0.campaign, details: ["n": .int($0.seq)]) })
+        let untouched = try await store.verify()
+        #expect(untouched == AuditVerification(checkedRecords: 10, lastSeq: 10, problem: nil))
+        let before = try #require(try await store.record(seq: 4))
+        let queue = try DatabaseQueue(path: database.path)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_append_only")
+            try db.execute(sql: "DROP TRIGGER audit_log_prune_only")
+            switch tamper {
+            case .changeOneByteOfDetails:
+                try db.execute(sql: #"UPDATE audit_log SET details = '{"n":6}' WHERE seq = 5"#)
+            case .deleteARecord:
+                try db.execute(sql: "DELETE FROM audit_log WHERE seq = 5")
+            case .insertARecord:
+                try db.execute(sql: "UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 5")
+                try db.execute(sql: "UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1000")
+                let forged = AuditChain.seal(AuditDraft(at: TestSupport.now, kind: .silenceExpired, details: ["forged": true]), seq: 5, prevHash: before.hash)
+                try db.execute(
+                    sql: "INSERT INTO audit_log (seq, at_ms, kind, source, campaign, brand, alert, details, prev_hash, hash) VALUES (?, ?, ?, NULL, NULL, NULL, NULL, ?, ?, ?)",
+                    arguments: [forged.seq, forged.atMilliseconds, forged.kind, forged.details, forged.prevHash, forged.hash]
+                )
+            }
+        }
+        try queue.close()
+        let verification = try await store.verify()
+        try await store.close()
+        switch tamper {
+        case .changeOneByteOfDetails:
+            #expect(verification.problem?.seq == 5)
+            #expect(verification.problem?.reason.contains("altered") == true)
+        case .deleteARecord:
+            #expect(verification.problem?.seq == 5)
+            #expect(verification.problem?.reason.contains("missing") == true)
+        case .insertARecord:
+            // The forged record chains onto seq 4 correctly; the old seq 5 (now 6) no longer chains onto it.
+            #expect(verification.problem?.seq == 6)
+            #expect(verification.problem?.reason.contains("prev_hash") == true)
+        }
+        #expect(verification.isIntact == false)
+    }
 }

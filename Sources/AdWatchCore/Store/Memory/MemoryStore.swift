@@ -5,7 +5,7 @@ public import Foundation
 public actor MemoryStore: AdWatchStore {
     private var events: [String: StoredEvent] = [:]
     private var dedup: [String: (eventID: String, seenAt: Date)] = [:]
-    private var audit: [AuditRecord] = []
+    var audit: [AuditRecord] = []
     private var checkpoint: AuditCheckpoint?
     /// Event ids in arrival order.
     private var order: [String] = []

@@ -201,6 +201,10 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v6: audit index by alert") { db in
+            // Alert timelines and the `alert` filter: without it they scan the whole log.
+            try db.execute(sql: "CREATE INDEX audit_by_alert ON audit_log (alert, seq)")
+        }
         return migrator
     }
 }

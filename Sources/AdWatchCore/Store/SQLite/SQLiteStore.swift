@@ -245,7 +245,7 @@ public final class SQLiteStore: AdWatchStore {
         )
     }
 
-    private static func auditRecord(_ row: Row) -> AuditRecord {
+    static func auditRecord(_ row: Row) -> AuditRecord {
         AuditRecord(
             seq: row["seq"],
             atMilliseconds: row["at_ms"],

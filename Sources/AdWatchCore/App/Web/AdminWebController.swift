@@ -1,0 +1,281 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The admin web page under `/admin`: server-rendered HTML, no JavaScript. Sign in with the admin
+/// token through a form; the session cookie is `HttpOnly; SameSite=Strict; Path=/admin` with a
+/// `Max-Age`, and every POST form carries the session's CSRF token, checked in constant time.
+///
+/// | route | what |
+/// |---|---|
+/// | `GET /admin` | overview: chain verification, recent alerts, timeline form, dead letter, silences |
+/// | `GET /admin/login`, `POST /admin/login`, `POST /admin/logout` | sign-in and sign-out |
+/// | `GET /admin/timeline?campaign=ID` or `?alert=FINGERPRINT` (`&cursor=`) | a timeline |
+/// | `POST /admin/ui/silences`, `POST /admin/ui/silences/{id}/expire` | create and expire silences |
+/// | `POST /admin/ui/deliveries/{id}/replay` | replay a dead delivery |
+struct AdminWebController {
+    let store: any AdWatchStore
+    let token: Secret
+    let clock: any WallClock
+    let sessions: WebSessionStore
+
+    static let cookieName = "adwatch_session"
+    static let timelinePageSize = 200
+
+    init(store: any AdWatchStore, admin: AdminConfig, clock: any WallClock) {
+        self.store = store
+        self.token = admin.token
+        self.clock = clock
+        self.sessions = WebSessionStore(clock: clock, lifetime: admin.sessionLifetime.seconds)
+    }
+
+    func addRoutes(to router: Router<AdWatchRequestContext>) {
+        router.get("admin") { request, _ in
+            guard let session = signedIn(request) else { return Self.redirect("/admin/login") }
+            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
+            return try await overview(session, notice: notice, error: nil, status: .ok)
+        }
+        router.get("admin/login") { request, _ in
+            if signedIn(request) != nil { return Self.redirect("/admin") }
+            return signInPage(error: nil, status: .ok, request: request)
+        }
+        router.post("admin/login") { request, _ in
+            let form = try await Self.form(request)
+            // The form's own CSRF token ties the POST to a form this server handed out (login CSRF).
+            guard let pending = sessions.session(id: Self.cookie(request)), WebSessionStore.csrfMatches(pending, form["csrf"]) else {
+                return signInPage(error: "The sign-in form expired. Please try again.", status: .forbidden, request: request, fresh: true)
+            }
+            guard let submitted = form["token"], Digest.constantTimeEquals(Array(submitted.utf8), token.bytes) else {
+                return signInPage(error: "That admin token is not valid.", status: .unauthorized, request: request)
+            }
+            // A new id on sign-in, so a session id planted before it (fixation) is worth nothing.
+            sessions.remove(id: pending.id)
+            let session = sessions.create(signedIn: true)
+            return Self.redirect("/admin", cookie: cookieHeader(session))
+        }
+        router.post("admin/logout") { request, _ in
+            let form = try await Self.form(request)
+            guard let session = signedIn(request), WebSessionStore.csrfMatches(session, form["csrf"]) else { return Self.forbidden() }
+            sessions.remove(id: session.id)
+            return Self.redirect("/admin/login", cookie: "\(Self.cookieName)=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict")
+        }
+        router.get("admin/timeline") { request, _ in
+            guard let session = signedIn(request) else { return Self.redirect("/admin/login") }
+            return try await timeline(request, session: session)
+        }
+        router.post("admin/ui/silences") { request, _ in
+            let form = try await Self.form(request)
+            guard let session = signedIn(request), WebSessionStore.csrfMatches(session, form["csrf"]) else { return Self.forbidden() }
+            let now = clock.now()
+            guard let duration = form["duration"].flatMap({ try? ConfigDuration(parsing: $0) }) else {
+                return try await overview(session, notice: nil, error: "Give a duration such as 2h.", status: .badRequest)
+            }
+            let matchers = (form["matchers"] ?? "").split(whereSeparator: { $0 == "," || $0 == "\n" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let silence: Silence
+            do {
+                silence = try Silence.make(
+                    matchers: matchers, startsAt: now, endsAt: now.addingTimeInterval(duration.seconds), author: form["author"] ?? "",
+                    comment: form["comment"] ?? "", now: now
+                )
+            } catch let error as ConfigError {
+                // Our own validation words, safe to show.
+                return try await overview(session, notice: nil, error: "The silence was not created: \(error.description)", status: .badRequest)
+            }
+            try await store.addSilence(silence, audit: silence.createdAudit(at: now))
+            return Self.redirect("/admin?done=silence-created#silences")
+        }
+        router.post("admin/ui/silences/:id/expire") { request, context in
+            let form = try await Self.form(request)
+            guard let session = signedIn(request), WebSessionStore.csrfMatches(session, form["csrf"]) else { return Self.forbidden() }
+            let id = AdminAuditController.decoded(context.parameters.get("id"))
+            let now = clock.now()
+            guard try await store.expireSilence(id: id, at: now, audit: Silence.expiredAudit(id: id, by: "admin-web", at: now)) else {
+                return try await overview(session, notice: nil, error: "No active or future silence has that id.", status: .notFound)
+            }
+            return Self.redirect("/admin?done=silence-expired#silences")
+        }
+        router.post("admin/ui/deliveries/:id/replay") { request, context in
+            let form = try await Self.form(request)
+            guard let session = signedIn(request), WebSessionStore.csrfMatches(session, form["csrf"]) else { return Self.forbidden() }
+            let id = AdminAuditController.decoded(context.parameters.get("id"))
+            let now = clock.now()
+            guard let delivery = try await store.deliveries(in: .dead, limit: 100_000).first(where: { $0.id == id }),
+                  try await store.replayDelivery(id: id, at: now, audit: delivery.replayedAudit(by: "admin-web", at: now))
+            else {
+                return try await overview(session, notice: nil, error: "No dead delivery has that id.", status: .notFound)
+            }
+            return Self.redirect("/admin?done=delivery-replayed#dead-letter")
+        }
+    }
+
+    static let notices = [
+        "silence-created": "Silence created.", "silence-expired": "Silence expired.", "delivery-replayed": "Delivery replayed: it is pending again.",
+    ]
+
+    // MARK: Pages
+
+    private func overview(_ session: WebSession, notice: String?, error: String?, status: HTTPResponse.Status) async throws -> Response {
+        let now = clock.now()
+        let chain = try await store.verify()
+        let alerts = try await store.alerts(states: [.pending, .firing, .resolved], limit: 50)
+        let dead = try await store.deliveries(in: .dead, limit: 100)
+        let silences = try await store.silences(notEndedAt: now)
+        var context: [String: Any] = [
+            "csrf": session.csrfToken,
+            "chainIntact": chain.isIntact, "chainChecked": chain.checkedRecords, "chainLast": chain.lastSeq.map { ", last seq \($0)" } ?? "",
+            "chainProblemSeq": chain.problem.map { String($0.seq) } ?? "", "chainReason": chain.problem?.reason ?? "",
+            "hasAlerts": !alerts.isEmpty, "hasDead": !dead.isEmpty, "hasSilences": !silences.isEmpty,
+        ]
+        context["alerts"] = alerts.map { alert -> [String: Any] in
+            [
+                "state": alert.state.rawValue, "severity": alert.severity.rawValue, "rule": alert.rule, "campaign": alert.campaignID,
+                "campaignQuery": Self.queryEscaped(alert.campaignID), "summary": alert.summary,
+                "since": (alert.firingSince ?? alert.activeSince).formatted(.iso8601), "suppressedBy": alert.suppressedBy ?? "",
+                "fingerprintQuery": Self.queryEscaped(alert.fingerprint),
+            ]
+        }
+        context["dead"] = dead.map { delivery -> [String: Any] in
+            [
+                "id": delivery.id, "idPath": Self.queryEscaped(delivery.id), "channel": delivery.channel,
+                "alerts": delivery.message.alerts.map(\.fingerprint).joined(separator: ", "), "attempts": delivery.attempts,
+                "lastError": delivery.lastError ?? "",
+            ]
+        }
+        context["silences"] = silences.map { silence -> [String: Any] in
+            [
+                "id": silence.id, "idPath": Self.queryEscaped(silence.id), "matchers": silence.matchers.map(\.description).joined(separator: ", "),
+                "startsAt": silence.startsAt.formatted(.iso8601), "endsAt": silence.endsAt.formatted(.iso8601), "author": silence.author,
+                "comment": silence.comment,
+            ]
+        }
+        return Self.page(title: "Overview", body: AdminWebTemplates.render("overview", context), session: session, notice: notice, error: error, status: status)
+    }
+
+    private func timeline(_ request: Request, session: WebSession) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let campaign = parameters.get("campaign").flatMap { $0.isEmpty ? nil : $0 }
+        let alert = parameters.get("alert").flatMap { $0.isEmpty ? nil : $0 }
+        let cursor = parameters.get("cursor").flatMap(Int64.init)
+        let query: AuditQuery
+        let heading: String
+        let nextBase: String
+        if let campaign {
+            query = .timeline(campaign: campaign)
+            heading = "Campaign \(campaign) timeline"
+            nextBase = "/admin/timeline?campaign=\(Self.queryEscaped(campaign))"
+        } else if let alert {
+            query = try await store.alertTimelineQuery(fingerprint: alert)
+            heading = "Alert \(alert) timeline"
+            nextBase = "/admin/timeline?alert=\(Self.queryEscaped(alert))"
+        } else {
+            return try await overview(session, notice: nil, error: "Give a campaign id.", status: .badRequest)
+        }
+        let page = try await store.page(matching: query, after: cursor, limit: Self.timelinePageSize)
+        var context: [String: Any] = ["heading": heading, "hasRecords": !page.records.isEmpty]
+        context["records"] = page.records.map { record -> [String: Any] in
+            [
+                "seq": String(record.seq), "at": record.at.formatted(.iso8601), "step": AuditStepLabel.label(record.kind),
+                "outcome": record.outcome.rawValue, "kind": record.kind, "alert": record.alert ?? "", "details": Self.detailsText(record.details),
+            ]
+        }
+        if let next = page.nextCursor { context["next"] = "\(nextBase)&cursor=\(next)" }
+        return Self.page(title: heading, body: AdminWebTemplates.render("timeline", context), session: session, notice: nil, error: nil, status: .ok)
+    }
+
+    /// The sign-in form, in a short-lived session that carries its CSRF token; `fresh` replaces a stale one.
+    private func signInPage(error: String?, status: HTTPResponse.Status, request: Request, fresh: Bool = false) -> Response {
+        var session = fresh ? nil : sessions.session(id: Self.cookie(request)).flatMap { $0.isSignedIn ? nil : $0 }
+        var cookie: String?
+        if session == nil {
+            session = sessions.create(signedIn: false)
+            cookie = cookieHeader(session!)
+        }
+        let body = AdminWebTemplates.render("signIn", ["csrf": session!.csrfToken])
+        var response = Self.page(title: "Sign in", body: body, session: nil, notice: nil, error: error, status: status)
+        if let cookie { response.headers[.setCookie] = cookie }
+        return response
+    }
+
+    // MARK: Helpers
+
+    private func signedIn(_ request: Request) -> WebSession? {
+        sessions.session(id: Self.cookie(request)).flatMap { $0.isSignedIn ? $0 : nil }
+    }
+
+    private func cookieHeader(_ session: WebSession) -> String {
+        let maxAge = max(0, Int(session.expiresAt.timeIntervalSince(clock.now()).rounded()))
+        return "\(Self.cookieName)=\(session.id); Path=/admin; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+    }
+
+    static func cookie(_ request: Request) -> String? {
+        request.cookies[cookieName]?.value
+    }
+
+    static func page(title: String, body: String, session: WebSession?, notice: String?, error: String?, status: HTTPResponse.Status) -> Response {
+        var context: [String: Any] = ["title": title, "body": body]
+        if let session {
+            context["signedIn"] = true
+            context["csrf"] = session.csrfToken
+        }
+        if let notice { context["notice"] = notice }
+        if let error { context["error"] = error }
+        return html(status, AdminWebTemplates.render("layout", context))
+    }
+
+    static func html(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        var headers = securityHeaders
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func redirect(_ location: String, cookie: String? = nil) -> Response {
+        var headers = securityHeaders
+        headers[.location] = location
+        if let cookie { headers[.setCookie] = cookie }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static func forbidden() -> Response {
+        html(.forbidden, "<!doctype html><title>Forbidden</title><p>This form has expired or you are signed out. <a href=\"/admin\">Start again</a>.</p>")
+    }
+
+    /// No scripts at all, no framing, nothing cached, no referrer leaking timeline URLs.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        HTTPField.Name("X-Frame-Options")!: "DENY", .cacheControl: "no-store", .xContentTypeOptions: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
+    ]
+
+    /// A form body (`application/x-www-form-urlencoded`, at most 16 KiB).
+    static func form(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 16 * 1024)
+        return parseForm(String(buffer: buffer))
+    }
+
+    static func parseForm(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                let spaced = part.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let name = decode(parts[0])
+            if fields[name] == nil { fields[name] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        return fields
+    }
+
+    static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+    static func queryEscaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    /// Details as `key=value` pairs, keys sorted.
+    static func detailsText(_ json: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return json }
+        return object.keys.sorted().map { "\($0)=\(object[$0].map { "\($0)" } ?? "")" }.joined(separator: "  ")
+    }
+}
