@@ -8,7 +8,8 @@ import NIOCore
 /// never logged). Registered only when `admin.token` is configured.
 struct AdminController {
     let store: any AdWatchStore
-    let token: Secret
+    /// `admin.token`; a configuration reload replaces it.
+    let token: Reloadable<Secret>
     let clock: any WallClock
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
@@ -98,11 +99,11 @@ struct AdminController {
 /// Refuses a request without `Authorization: Bearer <admin.token>`.
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = AdWatchRequestContext
-    let token: Secret
+    let token: Reloadable<Secret>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              Digest.constantTimeEquals(Array(header.dropFirst(7).utf8), token.bytes)
+              Digest.constantTimeEquals(Array(header.dropFirst(7).utf8), token.current.bytes)
         else {
             return JSONReply.error(.unauthorized, "unauthorized", "a valid admin bearer token is required", headers: [.wwwAuthenticate: "Bearer"])
         }

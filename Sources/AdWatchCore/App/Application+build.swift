@@ -23,7 +23,8 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     try await dependencies.store.migrate()
     let doorbell = Doorbell()
     let sources = Reloadable(WebhookSource.byName(config.sources))
-    let router = buildRouter(config: config, dependencies: dependencies, sources: sources, doorbell: doorbell)
+    let adminToken = config.admin.map { Reloadable($0.token) }
+    let router = buildRouter(config: config, dependencies: dependencies, sources: sources, adminToken: adminToken, doorbell: doorbell)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "adwatch"),
@@ -62,7 +63,8 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     app.addServices(delivery)
     if let reloadConfig = dependencies.reloadConfig {
         let targets = ConfigReloader.Targets(
-            sources: sources, evaluator: evaluator, delivery: delivery, advertising: dependencies.advertising as? LiveAdvertisingAPI,
+            sources: sources, adminToken: adminToken, evaluator: evaluator, delivery: delivery,
+            advertising: dependencies.advertising as? LiveAdvertisingAPI,
             makeChannels: dependencies.makeChannels
         )
         app.addServices(
@@ -76,7 +78,8 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
 
 /// The router with every route; separate so tests can exercise it without a server.
 func buildRouter(
-    config: AdWatchConfig, dependencies: Dependencies, sources: Reloadable<[String: WebhookSource]>, doorbell: Doorbell = Doorbell()
+    config: AdWatchConfig, dependencies: Dependencies, sources: Reloadable<[String: WebhookSource]>, adminToken: Reloadable<Secret>?,
+    doorbell: Doorbell = Doorbell()
 ) -> Router<AdWatchRequestContext> {
     let router = Router(context: AdWatchRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -96,9 +99,9 @@ func buildRouter(
         onAccepted: { doorbell.ring() }
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
-    if let admin = config.admin {
-        AdminController(store: dependencies.store, token: admin.token, clock: dependencies.clock).addRoutes(to: router)
-        AdminWebController(store: dependencies.store, admin: admin, clock: dependencies.clock).addRoutes(to: router)
+    if let admin = config.admin, let adminToken {
+        AdminController(store: dependencies.store, token: adminToken, clock: dependencies.clock).addRoutes(to: router)
+        AdminWebController(store: dependencies.store, admin: admin, token: adminToken, clock: dependencies.clock).addRoutes(to: router)
     }
     return router
 }

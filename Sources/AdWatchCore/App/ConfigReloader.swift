@@ -5,7 +5,7 @@ import UnixSignals
 
 /// Re-reads the configuration on SIGHUP and, once it validates, puts in force what can change without
 /// a restart: webhook sources and their secrets, rules and alerting settings, channels, routes and
-/// delivery settings, and the Ads API keys. An invalid file is rejected with the reason and the running
+/// delivery settings, the Ads API keys and the admin token. An invalid file is rejected with the reason and the running
 /// configuration stays. Changes to sections that need a restart (server, store, the rest of
 /// `advertising`, processor, audit) are reported, not applied.
 ///
@@ -23,6 +23,8 @@ public struct ConfigReloader: Service {
     /// The parts a reload reaches.
     struct Targets: Sendable {
         var sources: Reloadable<[String: WebhookSource]>
+        /// `nil` when the application started without an `admin:` section (its routes need a restart).
+        var adminToken: Reloadable<Secret>?
         var evaluator: AlertEvaluator
         var delivery: DeliveryService
         var advertising: LiveAdvertisingAPI?
@@ -61,6 +63,7 @@ public struct ConfigReloader: Service {
         let old = running.current
         let restartNeeded = Self.restartNeeded(from: old, to: config)
         targets.sources.replace(with: WebhookSource.byName(config.sources))
+        if let token = config.admin?.token { targets.adminToken?.replace(with: token) }
         targets.evaluator.reload(config)
         let delivery = targets.delivery
         delivery.reload(channels: channels ?? delivery.channels, routes: config.routes, config: config.delivery)
@@ -100,7 +103,8 @@ public struct ConfigReloader: Service {
         if withoutKeys(old.advertising) != withoutKeys(new.advertising) { changed.append("advertising") }
         if "\(old.processor)" != "\(new.processor)" { changed.append("processor") }
         if "\(old.audit)" != "\(new.audit)" { changed.append("audit") }
-        if "\(String(describing: old.admin))" != "\(String(describing: new.admin))" { changed.append("admin") }
+        // The token is applied; adding or removing the section, or changing the session lifetime, is not.
+        if old.admin.map({ "\($0.sessionLifetime)" }) != new.admin.map({ "\($0.sessionLifetime)" }) { changed.append("admin") }
         return changed
     }
 

@@ -2,6 +2,8 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import NIOHTTP1
 import HummingbirdTesting
 import NIOConcurrencyHelpers
 import Testing
@@ -10,7 +12,7 @@ import Testing
 /// drains without losing anything that was acknowledged.
 @Suite(.timeLimit(.minutes(3)))
 struct LifecycleTests {
-    static func configText(database: URL, secret: String, extra: String = "") -> String {
+    static func configText(database: URL, secret: String, adminToken: String = "admin-token-1", extra: String = "") -> String {
         """
         server:
           host: 127.0.0.1
@@ -20,6 +22,8 @@ struct LifecycleTests {
           sqlite: \(database.path)
         logging:
           format: json
+        admin:
+          token: \(adminToken)
         sources:
           - name: symphony
             scheme: standard-webhooks
@@ -46,8 +50,8 @@ struct LifecycleTests {
         #expect(try await WebhookSender.send(body: TestSupport.campaignBody(), as: old, to: url).status == 202)
         #expect(try await WebhookSender.send(body: TestSupport.campaignBody(), as: rotated, to: url).status == 401)
 
-        // Rotate: the new secret only, plus a rule (reloaded too).
-        try Self.configText(database: database, secret: TestSupport.rotatedSecret, extra: """
+        // Rotate: the new secret only, a new admin token, plus a rule (reloaded too).
+        try Self.configText(database: database, secret: TestSupport.rotatedSecret, adminToken: "admin-token-2", extra: """
             rules:
               - name: account-standing
                 kind: ad_account_standing
@@ -56,6 +60,8 @@ struct LifecycleTests {
         try await server.waitForLog("configuration reloaded")
         #expect(try await WebhookSender.send(body: TestSupport.campaignBody(), as: rotated, to: url).status == 202)
         #expect(try await WebhookSender.send(body: TestSupport.campaignBody(), as: old, to: url).status == 401)
+        #expect(try await Self.adminStatus(url, token: "admin-token-2") == 200)
+        #expect(try await Self.adminStatus(url, token: "admin-token-1") == 401)
 
         // An invalid file (a route to a channel that does not exist) is refused with the reason; the rotated config stays.
         try Self.configText(database: database, secret: TestSupport.standardSecret, extra: """
@@ -144,6 +150,12 @@ struct LifecycleTests {
             #expect(try await store.verify().isIntact)
             try await store.close()
         }
+    }
+
+    static func adminStatus(_ url: String, token: String) async throws -> UInt {
+        var request = HTTPClientRequest(url: "\(url)/admin/alerts")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        return try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code
     }
 
     static func eventID(_ body: String) -> String? {

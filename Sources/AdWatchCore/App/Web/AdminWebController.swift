@@ -16,16 +16,17 @@ import NIOCore
 /// | `POST /admin/ui/deliveries/{id}/replay` | replay a dead delivery |
 struct AdminWebController {
     let store: any AdWatchStore
-    let token: Secret
+    /// `admin.token`; a configuration reload replaces it (sessions signed in before keep their lifetime).
+    let token: Reloadable<Secret>
     let clock: any WallClock
     let sessions: WebSessionStore
 
     static let cookieName = "adwatch_session"
     static let timelinePageSize = 200
 
-    init(store: any AdWatchStore, admin: AdminConfig, clock: any WallClock) {
+    init(store: any AdWatchStore, admin: AdminConfig, token: Reloadable<Secret>, clock: any WallClock) {
         self.store = store
-        self.token = admin.token
+        self.token = token
         self.clock = clock
         self.sessions = WebSessionStore(clock: clock, lifetime: admin.sessionLifetime.seconds)
     }
@@ -46,7 +47,7 @@ struct AdminWebController {
             guard let pending = sessions.session(id: Self.cookie(request)), WebSessionStore.csrfMatches(pending, form["csrf"]) else {
                 return signInPage(error: "The sign-in form expired. Please try again.", status: .forbidden, request: request, fresh: true)
             }
-            guard let submitted = form["token"], Digest.constantTimeEquals(Array(submitted.utf8), token.bytes) else {
+            guard let submitted = form["token"], Digest.constantTimeEquals(Array(submitted.utf8), token.current.bytes) else {
                 return signInPage(error: "That admin token is not valid.", status: .unauthorized, request: request)
             }
             // A new id on sign-in, so a session id planted before it (fixation) is worth nothing.

@@ -260,6 +260,12 @@ public final class SQLiteStore: AdWatchStore {
         )
     }
 
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    /// Whole milliseconds, rounded down: a stored time never lands after the instant it records, so
+    /// "due at or before now" comparisons hold under a clock that stands still. (Rounded to the
+    /// microsecond first, so a binary fraction such as …922.9999 still counts as …923.)
+    static func milliseconds(_ date: Date) -> Int64 {
+        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        return microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
+    }
     static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
 }
