@@ -8,7 +8,7 @@ struct AdWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adwatch",
         abstract: "Receives ad campaign webhooks, verifies them, and keeps a tamper-evident audit log.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, SendCommand.self, EventsCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, RoutesCommand.self, DeliveriesCommand.self, AuditCommand.self, MockAPICommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, SendCommand.self, EventsCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, RoutesCommand.self, DeliveriesCommand.self, AuditCommand.self, MockAPICommand.self, DemoCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }
@@ -19,14 +19,24 @@ struct LoggingOptions: ParsableArguments {
     var logLevel: String = "info"
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        _ = try Self.level(logLevel)
     }
 
     /// Bootstraps swift-log once for the process and returns the root logger.
     func bootstrap(label: String) -> Logger {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        Self.bootstrap(label: label, level: Logger.Level(rawValue: logLevel) ?? .info)
+    }
+
+    /// The level named `text`, or a usage error listing the levels.
+    static func level(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ValidationError("--log-level must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return level
+    }
+
+    /// Bootstraps swift-log once for the process, writing to stderr at `level`, and returns the root logger.
+    static func bootstrap(label: String, level: Logger.Level) -> Logger {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
