@@ -172,7 +172,7 @@ public struct DemoScenario: Sendable {
                 say("Still running (--keep-running) until Ctrl-C; the clock now follows real time.")
                 say("   receiver:     http://127.0.0.1:\(port)/webhooks/\(config.sources[0].name)")
                 say("   admin page:   http://127.0.0.1:\(port)/admin  (bearer token \(files.adminToken))")
-                say("   send another: adwatch send --config \(files.config.path) --source \(config.sources[0].name) samples/payloads/campaign.updated.json")
+                say("   send another: adwatch send --config \(files.config.path) --source \(config.sources[0].name) --url http://127.0.0.1:\(port) samples/payloads/campaign.updated.json")
             } else {
                 await appGroup.triggerGracefulShutdown()
             }
