@@ -9,7 +9,7 @@ struct AdWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adwatch",
         abstract: "Receives ad campaign webhooks, verifies them, and keeps a tamper-evident audit log.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, SendCommand.self, EventsCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, RoutesCommand.self, DeliveriesCommand.self, AuditCommand.self, MockAPICommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, SendCommand.self, EventsCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, RoutesCommand.self, DeliveriesCommand.self, AuditCommand.self, MockAPICommand.self, DemoCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }
@@ -23,9 +23,7 @@ struct LoggingOptions: ParsableArguments {
     var logFormat: String?
 
     func validate() throws {
-        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
-            throw ValidationError("--log-level must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        if let logLevel { _ = try Self.level(logLevel) }
         if let logFormat, LoggingConfig.Format(rawValue: logFormat) == nil {
             throw ValidationError("--log-format must be one of: auto, json, text")
         }
@@ -33,10 +31,26 @@ struct LoggingOptions: ParsableArguments {
 
     /// Bootstraps swift-log once for the process and returns the root logger; flags win over `config`.
     func bootstrap(label: String, config: LoggingConfig = LoggingConfig()) -> Logger {
-        let level = Logger.Level(rawValue: logLevel ?? config.level) ?? .info
         var settings = config
         if let format = logFormat.flatMap(LoggingConfig.Format.init(rawValue:)) { settings.format = format }
-        let json = settings.writesJSON(isTerminal: isatty(STDERR_FILENO) == 1)
+        return Self.bootstrap(
+            label: label,
+            level: Logger.Level(rawValue: logLevel ?? config.level) ?? .info,
+            json: settings.writesJSON(isTerminal: isatty(STDERR_FILENO) == 1)
+        )
+    }
+
+    /// The level named `text`, or a usage error listing the levels.
+    static func level(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ValidationError("--log-level must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return level
+    }
+
+    /// Bootstraps swift-log once for the process, writing to stderr at `level` (JSON lines or text),
+    /// and returns the root logger.
+    static func bootstrap(label: String, level: Logger.Level, json: Bool = false) -> Logger {
         LoggingSystem.bootstrap { label in
             if json {
                 return JSONLogHandler(label: label, level: level)
