@@ -1,4 +1,7 @@
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 
 /// The composition root: builds the whole service from a configuration and its dependencies.
@@ -25,12 +28,14 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     let sources = Reloadable(WebhookSource.byName(config.sources))
     let adminToken = config.admin.map { Reloadable($0.token) }
     let router = buildRouter(config: config, dependencies: dependencies, sources: sources, adminToken: adminToken, doorbell: doorbell)
+    let scheme = config.server.tls == nil ? "http" : "https"
     var app = Application(
         router: router,
+        server: try httpServer(tls: config.server.tls),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "adwatch"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.server.port
-            logger.notice("listening on http://\(config.server.host):\(port)")
+            logger.notice("listening on \(scheme)://\(config.server.host):\(port)")
         },
         logger: logger
     )
@@ -104,4 +109,25 @@ func buildRouter(
         AdminWebController(store: dependencies.store, admin: admin, token: adminToken, clock: dependencies.clock).addRoutes(to: router)
     }
     return router
+}
+
+/// HTTP/1.1, over TLS when `server.tls` names a certificate and key (TLS 1.2 or later).
+func httpServer(tls: ServerConfig.TLSConfig?) throws -> HTTPServerBuilder {
+    guard let tls else { return .http1() }
+    let chain: [NIOSSLCertificate]
+    let key: NIOSSLPrivateKey
+    do {
+        chain = try NIOSSLCertificate.fromPEMFile(tls.certificate)
+    } catch {
+        throw ConfigError(path: "server.tls.certificate", "'\(tls.certificate)' is not a PEM certificate chain")
+    }
+    do {
+        key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+    } catch {
+        throw ConfigError(path: "server.tls.key", "'\(tls.key)' is not a PEM private key (encrypted keys are not supported)")
+    }
+    guard !chain.isEmpty else { throw ConfigError(path: "server.tls.certificate", "'\(tls.certificate)' holds no certificate") }
+    var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    configuration.minimumTLSVersion = .tlsv12
+    return try .tls(.http1(), tlsConfiguration: configuration)
 }
