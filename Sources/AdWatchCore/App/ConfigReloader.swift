@@ -7,7 +7,7 @@ import UnixSignals
 /// a restart: webhook sources and their secrets, rules and alerting settings, channels, routes and
 /// delivery settings, the Ads API keys and the admin token. An invalid file is rejected with the reason and the running
 /// configuration stays. Changes to sections that need a restart (server, store, the rest of
-/// `advertising`, processor, audit) are reported, not applied.
+/// `advertising`, processor, audit, logging) are reported, not applied.
 ///
 /// ```swift
 /// let outcome = await reloader.reload()   // what SIGHUP does; tests call it directly too
@@ -103,6 +103,7 @@ public struct ConfigReloader: Service {
         if withoutKeys(old.advertising) != withoutKeys(new.advertising) { changed.append("advertising") }
         if "\(old.processor)" != "\(new.processor)" { changed.append("processor") }
         if "\(old.audit)" != "\(new.audit)" { changed.append("audit") }
+        if "\(old.logging)" != "\(new.logging)" { changed.append("logging") }
         // The token is applied; adding or removing the section, or changing the session lifetime, is not.
         if old.admin.map({ "\($0.sessionLifetime)" }) != new.admin.map({ "\($0.sessionLifetime)" }) { changed.append("admin") }
         return changed
