@@ -139,12 +139,7 @@ struct ConfigTests {
 
     @Test func everyInvalidSampleFailsWithItsDocumentedMessage() throws {
         let folder = TestSupport.samplesURL("config/invalid")
-        let table = try String(contentsOf: folder.appendingPathComponent("EXPECTED.md"), encoding: .utf8)
-        var expected: [String: String] = [:]
-        for line in table.split(separator: "\n") where line.hasPrefix("| ") && line.contains(".yaml") {
-            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            expected[cells[0]] = cells[1]
-        }
+        let expected = try TestSupport.invalidSampleExpectations()
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(Set(files) == Set(expected.keys), "every invalid sample needs a row in EXPECTED.md")
         for file in files {

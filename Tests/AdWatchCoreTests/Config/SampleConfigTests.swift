@@ -53,12 +53,7 @@ struct SampleConfigTests {
 
     @Test func everyInvalidSampleFailsTheBuiltCheckConfigWithItsDocumentedMessage() throws {
         let folder = TestSupport.samplesURL("config/invalid")
-        let table = try String(contentsOf: folder.appendingPathComponent("EXPECTED.md"), encoding: .utf8)
-        var expected: [String: String] = [:]
-        for line in table.split(separator: "\n") where line.hasPrefix("| ") && line.contains(".yaml") {
-            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            expected[cells[0]] = cells[1]
-        }
+        let expected = try TestSupport.invalidSampleExpectations()
         let files = try Self.yamlFiles(in: folder)
         #expect(Set(files.map(\.lastPathComponent)) == Set(expected.keys))
         for file in files {

@@ -11,6 +11,27 @@ import Testing
 /// Signed webhook in → mock Ads API → rule fires → the fake Slack server receives the message.
 @Suite(.timeLimit(.minutes(1)))
 struct DeliveryEndToEndTests {
+    /// The account-standing rule, one route to a Slack channel at `slackBase`, the mock Ads API at
+    /// `mockPort`, and fast ticks: the set-up of every webhook → alert → Slack test.
+    static func accountStandingToSlack(
+        store: any AdWatchStore, http: HTTPClient, mockPort: Int, slackBase: String
+    ) throws -> (config: AdWatchConfig, dependencies: Dependencies) {
+        var config = TestSupport.config()
+        config.rules = [RuleConfig(name: "account-standing", kind: .adAccountStanding, severity: .critical)]
+        config.processor.pollInterval = "20ms"
+        config.delivery.tick = "10ms"
+        var slackChannel = ChannelConfig(name: "ops-slack", kind: .slack)
+        slackChannel.webhookURL = Secret(literal: "\(slackBase)/services/T/B/X")
+        config.channels = [slackChannel]
+        config.routes = [RouteConfig(channels: ["ops-slack"])]
+        var dependencies = Dependencies(
+            store: store, clock: ManualWallClock(TestSupport.now), logger: Logger(label: "test"),
+            advertising: PipelineEndToEndTests.client(port: mockPort, http: http, store: store)
+        )
+        dependencies.channels = ["ops-slack": try ChannelRegistry.make(slackChannel, httpClient: http)]
+        return (config, dependencies)
+    }
+
     @Test func aWebhookBecomesASlackMessageAndTheLatencyIsReported() async throws {
         let database = try TemporaryDatabase()
         defer { database.remove() }
@@ -24,19 +45,7 @@ struct DeliveryEndToEndTests {
                     try await mock.cloneCampaign(7000 + index, from: 5195)
                     try await mock.updateCampaign(id: 7000 + index, .init(accountStatus: 3, adAccountGood: false))
                 }
-                var config = TestSupport.config()
-                config.rules = [RuleConfig(name: "account-standing", kind: .adAccountStanding, severity: .critical)]
-                config.processor.pollInterval = "20ms"
-                config.delivery.tick = "10ms"
-                var slackChannel = ChannelConfig(name: "ops-slack", kind: .slack)
-                slackChannel.webhookURL = Secret(literal: "\(slackBase)/services/T/B/X")
-                config.channels = [slackChannel]
-                config.routes = [RouteConfig(channels: ["ops-slack"])]
-                var dependencies = Dependencies(
-                    store: store, clock: ManualWallClock(TestSupport.now), logger: Logger(label: "test"),
-                    advertising: PipelineEndToEndTests.client(port: port, http: http, store: store)
-                )
-                dependencies.channels = ["ops-slack": try ChannelRegistry.make(slackChannel, httpClient: http)]
+                let (config, dependencies) = try Self.accountStandingToSlack(store: store, http: http, mockPort: port, slackBase: slackBase)
                 let app = try await buildApplication(config: config, dependencies: dependencies)
                 try await app.test(.router) { client in
                     var latencies: [Double] = []

@@ -22,6 +22,17 @@ enum TestSupport {
         repositoryRoot.appendingPathComponent("samples").appendingPathComponent(relative)
     }
 
+    /// `samples/config/invalid/EXPECTED.md` as file name → the message `check-config` must give.
+    static func invalidSampleExpectations() throws -> [String: String] {
+        let table = try String(contentsOf: samplesURL("config/invalid/EXPECTED.md"), encoding: .utf8)
+        var expected: [String: String] = [:]
+        for line in table.split(separator: "\n") where line.hasPrefix("| ") && line.contains(".yaml") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            expected[cells[0]] = cells[1]
+        }
+        return expected
+    }
+
     /// A fresh directory under the system temporary directory.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("adwatch-tests-\(UUID().uuidString)")

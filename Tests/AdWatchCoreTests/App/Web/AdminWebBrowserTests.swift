@@ -31,21 +31,10 @@ struct AdminWebBrowserTests {
             try await PipelineEndToEndTests.withMockAPI { mock, port in
                 try await mock.cloneCampaign(7100, from: 5195)
                 try await mock.updateCampaign(id: 7100, .init(accountStatus: 3, adAccountGood: false))
-                var config = TestSupport.config()
+                let setUp = try DeliveryEndToEndTests.accountStandingToSlack(store: store, http: http, mockPort: port, slackBase: slackBase)
+                var config = setUp.config
                 config.admin = AdminConfig(token: Secret(literal: AdminAPITests.token))
-                config.rules = [RuleConfig(name: "account-standing", kind: .adAccountStanding, severity: .critical)]
-                config.processor.pollInterval = "20ms"
-                config.delivery.tick = "10ms"
-                var slackChannel = ChannelConfig(name: "ops-slack", kind: .slack)
-                slackChannel.webhookURL = Secret(literal: "\(slackBase)/services/T/B/X")
-                config.channels = [slackChannel]
-                config.routes = [RouteConfig(channels: ["ops-slack"])]
-                var dependencies = Dependencies(
-                    store: store, clock: ManualWallClock(TestSupport.now), logger: Logger(label: "test"),
-                    advertising: PipelineEndToEndTests.client(port: port, http: http, store: store)
-                )
-                dependencies.channels = ["ops-slack": try ChannelRegistry.make(slackChannel, httpClient: http)]
-                let app = try await buildApplication(config: config, dependencies: dependencies)
+                let app = try await buildApplication(config: config, dependencies: setUp.dependencies)
                 try await app.test(.live) { client in
                     let body = TestSupport.campaignBody(id: 7100)
                     let accepted = try await client.execute(
