@@ -30,6 +30,8 @@ struct ModelDecodingTests {
         // The seed's example has "string" where numbers belong: those read as nil, not as errors.
         let analytics = try Self.fixture("campaign-analytics-5195.json", as: CampaignAnalytics.self)
         #expect(analytics.adAccountGood == true)
+        // The sample's "Unknown Type: string,null" is the documentation's empty nullable string, not an error.
+        #expect(analytics.adAccountError == nil)
         #expect(analytics.adStatuses.first?.effectiveStatus == EffectiveStatus(rawValue: "string"))
         #expect(analytics.performance?.spend == nil)
         #expect(analytics.performance?.dateStart == "2025-01-25")

@@ -114,7 +114,9 @@ public struct CampaignDetails: Sendable, Equatable, Decodable {
     static func describe(_ value: JSONValue) -> String? {
         switch value {
         case .null: return nil
-        case .string(let text): return text.isEmpty ? nil : text
+        // "Unknown Type: string,null" is how the API's documentation (and its schema-sample answers)
+        // write a nullable string that is empty: no error, not an error named "Unknown Type".
+        case .string(let text): return text.isEmpty || text.hasPrefix("Unknown Type:") ? nil : text
         case .object(let members):
             for key in ["message", "error_user_msg", "error", "reason"] {
                 if let text = members[key]?.scalarText { return text }
