@@ -16,8 +16,9 @@ public struct AlertEvaluator: Sendable {
     let alerting: AlertingConfig
     let inhibitRules: [AlertingConfig.InhibitRule]
     let logger: Logger
+    let metrics: AlertMetrics?
 
-    public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger) {
+    public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger, metrics: AlertMetrics? = nil) {
         self.store = store
         self.rules = config.rules.filter { $0.kind != .upstreamSilent }.map(Rule.init)
         self.silenceRules = config.rules.filter { $0.kind == .upstreamSilent }.map(Rule.init)
@@ -25,6 +26,7 @@ public struct AlertEvaluator: Sendable {
         self.alerting = config.alerting
         self.inhibitRules = config.effectiveInhibitRules
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Evaluates one campaign now. - Returns: what changed.
@@ -92,6 +94,7 @@ public struct AlertEvaluator: Sendable {
             )
         }
         try await store.applyAlertChanges(changes, audit: audit)
+        metrics?.record(changes)
 
         let open = changes.alerts.filter { $0.state != .resolved } + current.filter { alert in !changes.alerts.contains { $0.fingerprint == alert.fingerprint } }
         try await store.setNextCheck(campaignID: campaignID, at: nextCheck(snapshot: snapshot, results: results, open: open, silences: silences, now: now))
@@ -136,6 +139,7 @@ public struct AlertEvaluator: Sendable {
                     logger.notice("ALERT \(message.kind == .firing ? "FIRING" : "RESOLVED") [\(message.severity.rawValue)] \(message.rule): \(message.summary)")
                 }
                 try await store.applyAlertChanges(changes, audit: audit)
+                metrics?.record(changes)
             }
         }
     }

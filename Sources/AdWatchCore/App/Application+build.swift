@@ -36,7 +36,9 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     if let client = dependencies.ownedHTTPClient {
         app.addServices(HTTPClientService(client: client, logger: logger))
     }
-    let evaluator = AlertEvaluator(store: dependencies.store, config: config, logger: logger)
+    let evaluator = AlertEvaluator(
+        store: dependencies.store, config: config, logger: logger, metrics: AlertMetrics(rules: config.rules.map(\.name), factory: dependencies.metrics.factory)
+    )
     var processor: Processor?
     if let advertising = dependencies.advertising {
         processor = Processor(
@@ -54,7 +56,8 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         app.addServices(
             DeliveryService(
                 store: dependencies.store, channels: dependencies.channels, routes: config.routes, config: config.delivery,
-                clock: dependencies.clock, logger: logger
+                clock: dependencies.clock, logger: logger,
+                metrics: DeliveryMetrics(channels: Array(dependencies.channels.keys), factory: dependencies.metrics.factory)
             )
         )
     }
@@ -78,9 +81,12 @@ func buildRouter(config: AdWatchConfig, dependencies: Dependencies, doorbell: Do
         rejections: rejections,
         clock: dependencies.clock,
         maxBodyBytes: config.server.maxBodyBytes,
-        onAccepted: { doorbell.ring() }
+        onAccepted: { doorbell.ring() },
+        metrics: WebhookMetrics(sources: config.sources.map(\.name), factory: dependencies.metrics.factory)
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
+    MetricsController(metrics: dependencies.metrics, store: dependencies.store, advertising: dependencies.advertising, rules: config.rules.map(\.name))
+        .addRoutes(to: router)
     if let admin = config.admin {
         AdminController(store: dependencies.store, token: admin.token, clock: dependencies.clock).addRoutes(to: router)
     }

@@ -16,6 +16,8 @@ public struct Dependencies: Sendable {
     public var ownedHTTPClient: HTTPClient?
     /// The notification channels by name; empty: notifications stay in the outbox.
     public var channels: [String: any NotificationChannel] = [:]
+    /// This application's metrics registry (served at `/metrics`); a fresh one per application, never global.
+    public var metrics = AdWatchMetrics()
 
     public init(
         store: any AdWatchStore,
@@ -55,7 +57,8 @@ public struct Dependencies: Sendable {
                 config: advertising,
                 httpClient: client,
                 observer: AuditingFetchObserver(log: store, clock: clock, logger: logger),
-                logger: logger
+                logger: logger,
+                metrics: dependencies.metrics.adsAPI
             )
         }
         return dependencies

@@ -20,6 +20,7 @@ public struct DeliveryService: Service {
     let logger: Logger
     let random: @Sendable () -> Double
     let lease: Duration = .seconds(300)
+    let metrics: DeliveryMetrics?
 
     public init(
         store: any AdWatchStore,
@@ -28,7 +29,8 @@ public struct DeliveryService: Service {
         config: DeliveryConfig,
         clock: any WallClock,
         logger: Logger,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) },
+        metrics: DeliveryMetrics? = nil
     ) {
         self.store = store
         self.channels = channels
@@ -37,6 +39,7 @@ public struct DeliveryService: Service {
         self.clock = clock
         self.logger = logger
         self.random = random
+        self.metrics = metrics
     }
 
     /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.
@@ -179,6 +182,7 @@ public struct DeliveryService: Service {
                 logger.warning("delivery went to the dead letter", metadata: ["delivery.id": "\(delivery.id)", "delivery.channel": "\(delivery.channel)", "delivery.error": "\(error)"])
             }
         }
+        metrics?.record(channel: delivery.channel, outcome: outcome, duration: ContinuousClock.now - started)
         let audit = AuditDraft(at: now, kind: kind, campaign: delivery.message.alerts.first?.campaignID, details: details)
         do {
             try await store.settleDelivery(id: delivery.id, outcome: outcome, audit: [audit])

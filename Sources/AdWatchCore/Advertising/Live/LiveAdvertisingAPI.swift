@@ -26,6 +26,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
     private let buckets: NIOLockedValueBox<[String: TokenBucket]> = .init([:])
     let breaker: CircuitBreaker
     private let random: @Sendable () -> Double
+    private let metrics: AdsAPIMetrics?
 
     /// - Parameters:
     ///   - config: The `advertising:` section.
@@ -33,13 +34,15 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
     ///   - observer: Told about every attempt (the processor audits them).
     ///   - random: A number in 0..<1 for backoff jitter (fixed in tests that count delays).
     ///   - monotonicNow: Time for the circuit breaker's open window (moved by hand in tests).
+    ///   - metrics: Counts attempts, latencies and rate-limit waits (the application's ``AdWatchMetrics/adsAPI``).
     public init(
         config: AdvertisingConfig,
         httpClient: HTTPClient,
         observer: (any FetchObserver)? = nil,
         logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        monotonicNow: @escaping @Sendable () -> Duration = CircuitBreaker.monotonicNow
+        monotonicNow: @escaping @Sendable () -> Duration = CircuitBreaker.monotonicNow,
+        metrics: AdsAPIMetrics? = nil
     ) {
         self.config = config
         self.httpClient = httpClient
@@ -48,6 +51,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
         self.defaultKey = config.apiKey
         self.brandKeys = Dictionary(config.brands.map { ($0.brandID, $0.apiKey) }, uniquingKeysWith: { first, _ in first })
         self.random = random
+        self.metrics = metrics
         self.breaker = CircuitBreaker(
             failureThreshold: config.circuitBreaker.failures,
             openFor: config.circuitBreaker.openFor.duration,
@@ -99,7 +103,8 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
             attempt += 1
             try await breaker.admit()
             do {
-                try await bucket.acquire()
+                let waited = try await bucket.acquire()
+                metrics?.recordRateLimitWait(waited)
             } catch {
                 throw AdvertisingError(.cancelled)
             }
@@ -154,6 +159,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                 route: route, path: path, campaignID: campaignID, brandID: brandID, attempt: attempt, status: status,
                 latency: latency, error: result.errorCode
             ))
+            metrics?.recordAttempt(endpoint: route, error: result.errorCode, latency: latency)
             switch result {
             case .success(let value):
                 return value
@@ -164,6 +170,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                     metadata: ["ads.route": "\(route)", "ads.attempt": "\(attempt)", "ads.error": "\(error.code.rawValue)",
                                "ads.retry_in_ms": "\(Int(retryDelay.timeInterval * 1000))"]
                 )
+                if error.code == .rateLimited { metrics?.recordRateLimitWait(retryDelay) }
                 do {
                     try await clock.sleep(for: retryDelay)
                 } catch {
