@@ -56,7 +56,7 @@ public struct WebhookMetrics: Sendable {
         var received: [String: [WebhookOutcome: Counter]] = [:]
         var durations: [String: Timer] = [:]
         for source in sources + [Self.unknownSource] {
-            let outcomes = source == Self.unknownSource ? [.unknownSource] : WebhookOutcome.allCases
+            let outcomes = source == Self.unknownSource ? [.unknownSource] : WebhookOutcome.allCases.filter { $0 != .unknownSource }
             for outcome in outcomes {
                 received[source, default: [:]][outcome] = Counter(
                     label: "adwatch_webhooks_received_total", dimensions: [("source", source), ("outcome", outcome.rawValue)], factory: factory
