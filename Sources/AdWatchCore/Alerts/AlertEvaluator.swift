@@ -29,6 +29,7 @@ public struct AlertEvaluator: Sendable {
     let store: any AdWatchStore
     let settings: Reloadable<Settings>
     let logger: Logger
+    let metrics: AlertMetrics?
 
     var rules: [Rule] { settings.current.rules }
     var silenceRules: [Rule] { settings.current.silenceRules }
@@ -36,10 +37,11 @@ public struct AlertEvaluator: Sendable {
     var alerting: AlertingConfig { settings.current.alerting }
     var inhibitRules: [AlertingConfig.InhibitRule] { settings.current.inhibitRules }
 
-    public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger) {
+    public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger, metrics: AlertMetrics? = nil) {
         self.store = store
         self.settings = Reloadable(Settings(config))
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Puts the rules and alerting settings of `config` in force for the next evaluation.
@@ -112,6 +114,7 @@ public struct AlertEvaluator: Sendable {
             )
         }
         try await store.applyAlertChanges(changes, audit: audit)
+        metrics?.record(changes)
 
         let open = changes.alerts.filter { $0.state != .resolved } + current.filter { alert in !changes.alerts.contains { $0.fingerprint == alert.fingerprint } }
         try await store.setNextCheck(campaignID: campaignID, at: nextCheck(snapshot: snapshot, results: results, open: open, silences: silences, now: now))
@@ -156,6 +159,7 @@ public struct AlertEvaluator: Sendable {
                     logger.notice("ALERT \(message.kind == .firing ? "FIRING" : "RESOLVED") [\(message.severity.rawValue)] \(message.rule): \(message.summary)")
                 }
                 try await store.applyAlertChanges(changes, audit: audit)
+                metrics?.record(changes)
             }
         }
     }

@@ -45,7 +45,9 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     if let client = dependencies.ownedHTTPClient {
         app.addServices(HTTPClientService(client: client, logger: logger))
     }
-    let evaluator = AlertEvaluator(store: dependencies.store, config: config, logger: logger)
+    let evaluator = AlertEvaluator(
+        store: dependencies.store, config: config, logger: logger, metrics: AlertMetrics(rules: config.rules.map(\.name), factory: dependencies.metrics.factory)
+    )
     var processor: Processor?
     if let advertising = dependencies.advertising {
         processor = Processor(
@@ -63,7 +65,8 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     // Always running: without channels or routes it leaves notifications in the outbox until a reload adds them.
     let delivery = DeliveryService(
         store: dependencies.store, channels: dependencies.channels, routes: config.routes, config: config.delivery,
-        clock: dependencies.clock, logger: logger
+        clock: dependencies.clock, logger: logger,
+        metrics: DeliveryMetrics(channels: Array(dependencies.channels.keys), factory: dependencies.metrics.factory)
     )
     app.addServices(delivery)
     if let reloadConfig = dependencies.reloadConfig {
@@ -83,9 +86,12 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
 
 /// The router with every route; separate so tests can exercise it without a server.
 func buildRouter(
-    config: AdWatchConfig, dependencies: Dependencies, sources: Reloadable<[String: WebhookSource]>, adminToken: Reloadable<Secret>?,
+    config: AdWatchConfig, dependencies: Dependencies, sources: Reloadable<[String: WebhookSource]>? = nil, adminToken: Reloadable<Secret>? = nil,
     doorbell: Doorbell = Doorbell()
 ) -> Router<AdWatchRequestContext> {
+    // The application passes the boxes a reload replaces; a router built alone (tests) makes its own.
+    let sources = sources ?? Reloadable(WebhookSource.byName(config.sources))
+    let adminToken = adminToken ?? config.admin.map { Reloadable($0.token) }
     let router = Router(context: AdWatchRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -101,9 +107,12 @@ func buildRouter(
         rejections: rejections,
         clock: dependencies.clock,
         maxBodyBytes: config.server.maxBodyBytes,
-        onAccepted: { doorbell.ring() }
+        onAccepted: { doorbell.ring() },
+        metrics: WebhookMetrics(sources: config.sources.map(\.name), factory: dependencies.metrics.factory)
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
+    MetricsController(metrics: dependencies.metrics, store: dependencies.store, advertising: dependencies.advertising, rules: config.rules.map(\.name))
+        .addRoutes(to: router)
     if let admin = config.admin, let adminToken {
         AdminController(store: dependencies.store, token: adminToken, clock: dependencies.clock).addRoutes(to: router)
         AdminWebController(store: dependencies.store, admin: admin, token: adminToken, clock: dependencies.clock).addRoutes(to: router)

@@ -20,6 +20,8 @@ public struct Dependencies: Sendable {
     public var reloadConfig: (@Sendable () throws -> AdWatchConfig)?
     /// Builds the channels of a reloaded configuration; `nil` keeps ``channels`` across reloads.
     public var makeChannels: (@Sendable (AdWatchConfig) throws -> [String: any NotificationChannel])?
+    /// This application's metrics registry (served at `/metrics`); a fresh one per application, never global.
+    public var metrics = AdWatchMetrics()
 
     public init(
         store: any AdWatchStore,
@@ -59,7 +61,8 @@ public struct Dependencies: Sendable {
                 config: advertising,
                 httpClient: client,
                 observer: AuditingFetchObserver(log: store, clock: clock, logger: logger),
-                logger: logger
+                logger: logger,
+                metrics: dependencies.metrics.adsAPI
             )
         }
         return dependencies

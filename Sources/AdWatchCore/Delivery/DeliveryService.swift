@@ -25,6 +25,7 @@ public struct DeliveryService: Service {
     let logger: Logger
     let random: @Sendable () -> Double
     let lease: Duration = .seconds(300)
+    let metrics: DeliveryMetrics?
 
     public init(
         store: any AdWatchStore,
@@ -33,13 +34,15 @@ public struct DeliveryService: Service {
         config: DeliveryConfig,
         clock: any WallClock,
         logger: Logger,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) },
+        metrics: DeliveryMetrics? = nil
     ) {
         self.store = store
         self.settings = Reloadable(Settings(channels: channels, router: AlertRouter(routes: routes), config: config))
         self.clock = clock
         self.logger = logger
         self.random = random
+        self.metrics = metrics
     }
 
     var channels: [String: any NotificationChannel] { settings.current.channels }
@@ -197,6 +200,7 @@ public struct DeliveryService: Service {
                 logger.warning("delivery went to the dead letter", metadata: ["delivery.id": "\(delivery.id)", "delivery.channel": "\(delivery.channel)", "delivery.error": "\(error)"])
             }
         }
+        metrics?.record(channel: delivery.channel, outcome: outcome, duration: ContinuousClock.now - started)
         let audit = AuditDraft.delivery(kind, at: now, message: delivery.message, details: details)
         do {
             try await store.settleDelivery(id: delivery.id, outcome: outcome, audit: [audit])

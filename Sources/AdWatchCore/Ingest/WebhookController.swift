@@ -18,6 +18,7 @@ struct WebhookController {
     let maxBodyBytes: Int
     /// Called after a new event is durable (wakes the processor).
     let onAccepted: @Sendable () -> Void
+    let metrics: WebhookMetrics?
 
     init(
         sources: Reloadable<[String: WebhookSource]>,
@@ -25,7 +26,8 @@ struct WebhookController {
         rejections: RejectionAuditor,
         clock: any WallClock,
         maxBodyBytes: Int,
-        onAccepted: @escaping @Sendable () -> Void = {}
+        onAccepted: @escaping @Sendable () -> Void = {},
+        metrics: WebhookMetrics? = nil
     ) {
         self.sources = sources
         self.inbox = inbox
@@ -33,11 +35,18 @@ struct WebhookController {
         self.clock = clock
         self.maxBodyBytes = maxBodyBytes
         self.onAccepted = onAccepted
+        self.metrics = metrics
     }
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
         router.post("/webhooks/:source") { request, context in
-            try await receive(request, context: context)
+            let started = ContinuousClock.now
+            defer {
+                // Only configured sources get their own series, so a scanner cannot create them.
+                let name = context.parameters.get("source") ?? ""
+                metrics?.observeIngest(source: sources.current[name] == nil ? WebhookMetrics.unknownSource : name, since: started)
+            }
+            return try await receive(request, context: context)
         }
     }
 
@@ -94,6 +103,7 @@ struct WebhookController {
         switch outcome {
         case .accepted(let id):
             onAccepted()
+            metrics?.received(source: sourceName, outcome: .accepted)
             if !event.isKnownType {
                 context.logger.info("stored webhook of unknown event type", metadata: ["webhook.source": "\(sourceName)", "event.id": "\(id)", "event.type": "\(event.eventType ?? "-")"])
             } else {
@@ -101,6 +111,7 @@ struct WebhookController {
             }
             return JSONReply.make(.accepted, ["id": id, "status": "accepted"])
         case .duplicate(let id):
+            metrics?.received(source: sourceName, outcome: .duplicate)
             context.logger.debug("duplicate webhook", metadata: ["webhook.source": "\(sourceName)", "event.id": "\(id)"])
             return JSONReply.make(.ok, ["id": id, "status": "duplicate"])
         }
@@ -155,6 +166,7 @@ struct WebhookController {
         context: AdWatchRequestContext,
         headers: HTTPFields = [:]
     ) async -> Response {
+        metrics?.rejected(source: source, reason: reason)
         let written = await rejections.record(
             source: source,
             reason: reason,

@@ -26,6 +26,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
     private let buckets: NIOLockedValueBox<[String: TokenBucket]> = .init([:])
     let breaker: CircuitBreaker
     private let random: @Sendable () -> Double
+    private let metrics: AdsAPIMetrics?
 
     /// - Parameters:
     ///   - config: The `advertising:` section.
@@ -33,13 +34,15 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
     ///   - observer: Told about every attempt (the processor audits them).
     ///   - random: A number in 0..<1 for backoff jitter (fixed in tests that count delays).
     ///   - monotonicNow: Time for the circuit breaker's open window (moved by hand in tests).
+    ///   - metrics: Counts attempts, latencies and rate-limit waits (the application's ``AdWatchMetrics/adsAPI``).
     public init(
         config: AdvertisingConfig,
         httpClient: HTTPClient,
         observer: (any FetchObserver)? = nil,
         logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        monotonicNow: @escaping @Sendable () -> Duration = CircuitBreaker.monotonicNow
+        monotonicNow: @escaping @Sendable () -> Duration = CircuitBreaker.monotonicNow,
+        metrics: AdsAPIMetrics? = nil
     ) {
         self.config = config
         self.httpClient = httpClient
@@ -47,6 +50,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
         self.logger = logger
         self.keys = Reloadable(Keys(config))
         self.random = random
+        self.metrics = metrics
         self.breaker = CircuitBreaker(
             failureThreshold: config.circuitBreaker.failures,
             openFor: config.circuitBreaker.openFor.duration,
@@ -98,7 +102,8 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
             attempt += 1
             try await breaker.admit()
             do {
-                try await bucket.acquire()
+                let waited = try await bucket.acquire()
+                metrics?.recordRateLimitWait(waited)
             } catch {
                 throw AdvertisingError(.cancelled)
             }
@@ -153,6 +158,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                 route: route, path: path, campaignID: campaignID, brandID: brandID, attempt: attempt, status: status,
                 latency: latency, error: result.errorCode
             ))
+            metrics?.recordAttempt(endpoint: route, error: result.errorCode, latency: latency)
             switch result {
             case .success(let value):
                 return value
@@ -163,6 +169,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                     metadata: ["ads.route": "\(route)", "ads.attempt": "\(attempt)", "ads.error": "\(error.code.rawValue)",
                                "ads.retry_in_ms": "\(Int(retryDelay.timeInterval * 1000))"]
                 )
+                if error.code == .rateLimited { metrics?.recordRateLimitWait(retryDelay) }
                 do {
                     try await clock.sleep(for: retryDelay)
                 } catch {
