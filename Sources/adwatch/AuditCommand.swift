@@ -61,7 +61,8 @@ struct AuditCommand: AsyncParsableCommand {
                 print("BROKEN at seq \(problem.seq): \(problem.reason) (\(result.checkedRecords) records verified before it)")
                 throw ExitCode(1)
             }
-            print("intact: \(result.checkedRecords) records\(result.lastSeq.map { ", last seq \($0)" } ?? "")")
+            let start = result.checkpoint.map { ", from the retention checkpoint after seq \($0.seq) (pruned \($0.prunedAt.formatted(.iso8601)))" } ?? ""
+            print("intact: \(result.checkedRecords) records\(result.lastSeq.map { ", last seq \($0)" } ?? "")\(start)")
         }
     }
 

@@ -35,6 +35,8 @@ struct AdminAuditController {
             let object: [String: Any] = [
                 "intact": result.isIntact, "checked_records": result.checkedRecords, "last_seq": Self.orNull(result.lastSeq),
                 "problem": Self.orNull(result.problem.map { ["seq": $0.seq, "reason": $0.reason] as [String: Any] }),
+                // After retention pruning the chain is verified from here (the last removed record).
+                "checkpoint": Self.orNull(result.checkpoint.map { ["seq": $0.seq, "pruned_at": $0.prunedAt.formatted(.iso8601)] as [String: Any] }),
             ]
             return Self.json(.ok, object)
         }

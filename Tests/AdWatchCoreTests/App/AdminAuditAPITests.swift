@@ -73,6 +73,7 @@ struct AdminAuditAPITests {
             let verify = try Self.object(try await get("/admin/audit/verify"))
             #expect(verify["intact"] as? Bool == true)
             #expect(verify["checked_records"] as? Int == 10)
+            #expect(verify["checkpoint"] is NSNull)  // nothing pruned yet
 
             for bad in ["/admin/audit?outcome=exploded", "/admin/audit?since=yesterday", "/admin/audit?limit=0", "/admin/audit?cursor=-1"] {
                 let response = try await get(bad)
