@@ -17,8 +17,11 @@ extension Silence {
     }
 
     /// The audit record for creating this silence.
+    /// A silence aimed at one campaign (`campaign_id=…`) or brand (`brand_id=…`) is tagged with it, so it
+    /// shows in that campaign's audit timeline.
     public func createdAudit(at now: Date) -> AuditDraft {
-        AuditDraft(at: now, kind: .silenceCreated, details: [
+        func exact(_ label: String) -> String? { matchers.first { $0.name == label && !$0.isRegex }?.value }
+        return AuditDraft(at: now, kind: .silenceCreated, campaign: exact("campaign_id"), brand: exact("brand_id"), details: [
             "silence_id": .string(id), "matchers": .string(matchers.map(\.description).joined(separator: ",")), "author": .string(author),
             "comment": .string(comment), "starts_at": .string(startsAt.formatted(.iso8601)), "ends_at": .string(endsAt.formatted(.iso8601)),
         ])

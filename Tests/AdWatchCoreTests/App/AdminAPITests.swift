@@ -80,6 +80,10 @@ struct AdminAPITests {
             ])
         }
         #expect(try await store.records(from: 0, limit: 10).map(\.kind) == ["silence.created", "silence.expired"])
+        // Aimed at one campaign, the silence shows in that campaign's timeline.
+        var timeline = AuditQuery()
+        timeline.campaign = "5195"
+        #expect(try await store.records(matching: timeline, from: 0, limit: 10).map(\.kind) == ["silence.created"])
     }
 
     @Test func isAbsentWithoutAnAdminToken() async throws {
