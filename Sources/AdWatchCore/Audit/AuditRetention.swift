@@ -23,14 +23,18 @@ public struct AuditPruneBatch: Sendable, Equatable {
     public var checkpoint: AuditCheckpoint
 }
 
-/// Removing old records from the start of the chain without breaking verification of the rest.
-public protocol AuditPruning: Sendable {
+/// What retention removes: old records from the start of the audit chain (without breaking
+/// verification of the rest), dedup keys past every window, and settled events past the retention.
+public protocol RetentionStore: Sendable {
     /// Removes up to `limit` records from the start of the chain, stopping at the first recorded at or
     /// after `cutoff`; moves the checkpoint and appends an `audit.pruned` record in the same transaction.
     /// - Returns: `nil` when no record was old enough.
     func pruneAudit(before cutoff: Date, limit: Int, now: Date) async throws -> AuditPruneBatch?
     /// Forgets dedup keys last seen before `cutoff` (older than every dedup window).
     func pruneDedupKeys(before cutoff: Date) async throws -> Int
+    /// Removes up to `limit` events received before `cutoff` that are settled (`processed` or
+    /// `skipped`); pending and failed events stay whatever their age. - Returns: how many went.
+    func pruneSettledEvents(receivedBefore cutoff: Date, limit: Int) async throws -> Int
 }
 
 extension AuditKind {
@@ -60,7 +64,7 @@ extension AuditCheckpoint {
     }
 }
 
-extension AuditPruning {
+extension RetentionStore {
     /// Prunes batch after batch until nothing older than `cutoff` is left.
     /// - Returns: the records removed and the batches it took.
     @discardableResult

@@ -2,8 +2,9 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 
-/// Prunes audit records older than `audit.retention` (in batches, behind a checkpoint that keeps the
-/// rest verifiable) and dedup keys older than every source's dedup window, every `audit.prune_interval`.
+/// Every `audit.prune_interval`: prunes audit records older than `audit.retention` (in batches, behind a
+/// checkpoint that keeps the rest verifiable), settled events (processed or skipped) received before the
+/// same cutoff, and dedup keys older than every source's dedup window.
 ///
 /// ```swift
 /// let retention = RetentionService(store: store, config: config, clock: clock, logger: logger)
@@ -31,18 +32,26 @@ public struct RetentionService: Service {
         }
     }
 
-    /// One retention pass. - Returns: audit records and dedup keys removed.
+    /// One retention pass. - Returns: audit records, settled events and dedup keys removed.
     @discardableResult
-    public func runOnce() async throws -> (auditRecords: Int, dedupKeys: Int) {
+    public func runOnce() async throws -> (auditRecords: Int, events: Int, dedupKeys: Int) {
         let now = clock.now()
-        let pruned = try await store.pruneAudit(before: now.addingTimeInterval(-audit.retention.seconds), batchSize: audit.pruneBatch, now: now)
+        let cutoff = now.addingTimeInterval(-audit.retention.seconds)
+        let pruned = try await store.pruneAudit(before: cutoff, batchSize: audit.pruneBatch, now: now)
+        var events = 0
+        while true {
+            let batch = try await store.pruneSettledEvents(receivedBefore: cutoff, limit: audit.pruneBatch)
+            events += batch
+            if batch < audit.pruneBatch { break }
+        }
         let keys = try await store.pruneDedupKeys(before: now.addingTimeInterval(-dedupWindow.seconds))
-        if pruned.removed > 0 || keys > 0 {
+        if pruned.removed > 0 || events > 0 || keys > 0 {
             logger.info(
                 "retention pruned old records",
-                metadata: ["audit.removed": "\(pruned.removed)", "audit.batches": "\(pruned.batches)", "dedup.removed": "\(keys)"]
+                metadata: ["audit.removed": "\(pruned.removed)", "audit.batches": "\(pruned.batches)", "events.removed": "\(events)",
+                           "dedup.removed": "\(keys)"]
             )
         }
-        return (pruned.removed, keys)
+        return (pruned.removed, events, keys)
     }
 }

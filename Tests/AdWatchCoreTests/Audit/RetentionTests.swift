@@ -145,4 +145,29 @@ struct RetentionTests {
             #expect(try await service.runOnce().auditRecords == 0)
         }
     }
+
+    @Test(arguments: Kind.allCases)
+    func settledEventsPastTheRetentionGoButPendingAndFailedOnesStay(_ kind: Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            var config = TestSupport.config()
+            config.audit = AuditConfig(retention: "7d", pruneBatch: 1)  // one per batch: the loop must go on
+            let later = TestSupport.now.addingTimeInterval(8 * 86_400)
+            for (id, at) in [("old_done", TestSupport.now), ("old_skipped", TestSupport.now), ("old_pending", TestSupport.now),
+                             ("old_failed", TestSupport.now), ("new_done", later)] {
+                _ = try await store.accept(StoreContractTests.event(id: id, key: "id:\(id)", at: at))
+            }
+            try await store.completeEvents(["old_done", "new_done"], state: .processed, snapshot: nil, audit: [])
+            try await store.completeEvents(["old_skipped"], state: .skipped, snapshot: nil, audit: [])
+            try await store.failEvents(["old_failed"], error: "HTTP 404", audit: [])
+            let clock = ManualWallClock(later.addingTimeInterval(43_200))
+            let service = RetentionService(store: store, config: config, clock: clock, logger: Logger(label: "test"))
+            #expect(try await service.runOnce().events == 2)
+            #expect(try await store.event(id: "old_done") == nil)
+            #expect(try await store.event(id: "old_skipped") == nil)
+            for kept in ["old_pending", "old_failed", "new_done"] {
+                #expect(try await store.event(id: kept) != nil, "\(kept)")
+            }
+            #expect(try await store.eventCount() == 3)
+        }
+    }
 }

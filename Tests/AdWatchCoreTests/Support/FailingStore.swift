@@ -18,6 +18,7 @@ struct FailingStore: AdWatchStore {
     func auditCheckpoint() async throws -> AuditCheckpoint? { nil }
     func pruneAudit(before cutoff: Date, limit: Int, now: Date) async throws -> AuditPruneBatch? { throw Unavailable() }
     func pruneDedupKeys(before cutoff: Date) async throws -> Int { throw Unavailable() }
+    func pruneSettledEvents(receivedBefore cutoff: Date, limit: Int) async throws -> Int { throw Unavailable() }
     func records(matching query: AuditQuery, from seq: Int64, limit: Int) async throws -> [AuditRecord] { throw Unavailable() }
     func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent] { throw Unavailable() }
     func completeEvents(_ ids: [String], state: EventState, snapshot: CampaignSnapshot?, audit: [AuditDraft]) async throws { throw Unavailable() }

@@ -297,6 +297,16 @@ public actor MemoryStore: AdWatchStore {
         return AuditPruneBatch(removed: count, checkpoint: checkpoint!)
     }
 
+    public func pruneSettledEvents(receivedBefore cutoff: Date, limit: Int) async throws -> Int {
+        let old = order.lazy.compactMap { self.events[$0] }
+            .filter { ($0.state == .processed || $0.state == .skipped) && $0.receivedAt < cutoff }
+            .prefix(limit).map(\.id)
+        let removed = Set(old)
+        for id in removed { events[id] = nil }
+        order.removeAll { removed.contains($0) }
+        return removed.count
+    }
+
     public func pruneDedupKeys(before cutoff: Date) async throws -> Int {
         let old = dedup.filter { $0.value.seenAt < cutoff }.map(\.key)
         for key in old { dedup[key] = nil }

@@ -39,6 +39,19 @@ extension SQLiteStore {
         }
     }
 
+    public func pruneSettledEvents(receivedBefore cutoff: Date, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM events WHERE id IN (
+                        SELECT id FROM events WHERE state IN ('processed', 'skipped') AND received_at_ms < ? LIMIT ?)
+                    """,
+                arguments: [Self.milliseconds(cutoff), limit]
+            )
+            return db.changesCount
+        }
+    }
+
     private static func checkpoint(_ db: Database) throws -> AuditCheckpoint? {
         try Row.fetchOne(db, sql: "SELECT seq, hash, pruned_at_ms FROM audit_checkpoint WHERE id = 1").map {
             AuditCheckpoint(seq: $0["seq"], hash: $0["hash"], prunedAt: date($0["pruned_at_ms"]))
