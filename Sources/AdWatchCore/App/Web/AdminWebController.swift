@@ -20,6 +20,8 @@ struct AdminWebController {
     let token: Reloadable<Secret>
     let clock: any WallClock
     let sessions: WebSessionStore
+    /// The chain is re-verified at most once a minute however often the page is loaded.
+    let chainStatus: ChainVerificationCache
 
     static let cookieName = "adwatch_session"
     static let timelinePageSize = 200
@@ -29,6 +31,7 @@ struct AdminWebController {
         self.token = token
         self.clock = clock
         self.sessions = WebSessionStore(clock: clock, lifetime: admin.sessionLifetime.seconds)
+        self.chainStatus = ChainVerificationCache(log: store, clock: clock, maxAge: 60)
     }
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
@@ -119,13 +122,14 @@ struct AdminWebController {
 
     private func overview(_ session: WebSession, notice: String?, error: String?, status: HTTPResponse.Status) async throws -> Response {
         let now = clock.now()
-        let chain = try await store.verify()
+        let (chain, checkedAt) = try await chainStatus.status()
         let alerts = try await store.alerts(states: [.pending, .firing, .resolved], limit: 50)
         let dead = try await store.deliveries(in: .dead, limit: 100)
         let silences = try await store.silences(notEndedAt: now)
         var context: [String: Any] = [
             "csrf": session.csrfToken,
             "chainIntact": chain.isIntact, "chainChecked": chain.checkedRecords, "chainLast": chain.lastSeq.map { ", last seq \($0)" } ?? "",
+            "chainCheckedAt": checkedAt.formatted(.iso8601),
             "chainProblemSeq": chain.problem.map { String($0.seq) } ?? "", "chainReason": chain.problem?.reason ?? "",
             "hasAlerts": !alerts.isEmpty, "hasDead": !dead.isEmpty, "hasSilences": !silences.isEmpty,
         ]

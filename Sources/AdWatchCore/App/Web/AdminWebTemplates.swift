@@ -53,8 +53,8 @@ enum AdminWebTemplates {
         <h1>Overview</h1>
         <section id="chain">
         <h2>Audit chain</h2>
-        {{#chainIntact}}<p class="ok">Intact: {{chainChecked}} records verified{{chainLast}}.</p>{{/chainIntact}}
-        {{^chainIntact}}<p class="bad">BROKEN at seq {{chainProblemSeq}}: {{chainReason}} ({{chainChecked}} records verified before it).</p>{{/chainIntact}}
+        {{#chainIntact}}<p class="ok">Intact: {{chainChecked}} records verified{{chainLast}} (checked {{chainCheckedAt}}; at most once a minute).</p>{{/chainIntact}}
+        {{^chainIntact}}<p class="bad">BROKEN at seq {{chainProblemSeq}}: {{chainReason}} ({{chainChecked}} records verified before it; checked {{chainCheckedAt}}).</p>{{/chainIntact}}
         </section>
         <section id="timeline-form">
         <h2>Timeline</h2>
