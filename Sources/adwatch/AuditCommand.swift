@@ -1,5 +1,6 @@
 import AdWatchCore
 import ArgumentParser
+import Logging
 import Foundation
 
 /// `adwatch audit verify|list|show|timeline|export`: reviewing the hash-chained audit log from the shell.
@@ -8,7 +9,7 @@ import Foundation
 /// not block the writer) and on a copy made with `sqlite3 … ".backup …"` while the service is stopped.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Review and verify the audit log.", subcommands: [Verify.self, List.self, Show.self, Timeline.self, Export.self]
+        commandName: "audit", abstract: "Review and verify the audit log.", subcommands: [Verify.self, List.self, Show.self, Timeline.self, Export.self, Prune.self]
     )
 
     struct Filters: ParsableArguments {
@@ -46,6 +47,29 @@ struct AuditCommand: AsyncParsableCommand {
         static func date(_ text: String) throws -> Date {
             guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("'\(text)' is not an ISO 8601 time") }
             return date
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run retention now: audit records past audit.retention (behind a checkpoint), settled events, old dedup keys."
+        )
+        @Option(name: .long, help: "The YAML configuration file (store and audit.retention).") var config: String
+
+        func run() async throws {
+            let settings = try loadConfig(config)
+            let store = try await openStore(config)
+            let started = ContinuousClock.now
+            var logger = Logger(label: "adwatch.audit")
+            logger.logLevel = .warning  // the summary below says what happened
+            let removed = try await RetentionService(store: store, config: settings, clock: SystemWallClock(), logger: logger).runOnce()
+            let elapsed = ContinuousClock.now - started
+            let checkpoint = try await store.auditCheckpoint()
+            try await store.close()
+            print(
+                "pruned \(removed.auditRecords) audit records, \(removed.events) settled events, \(removed.dedupKeys) dedup keys older than \(settings.audit.retention) in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))"
+                    + (checkpoint.map { "; the chain now starts after seq \($0.seq)" } ?? "")
+            )
         }
     }
 

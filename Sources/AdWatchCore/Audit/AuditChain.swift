@@ -35,15 +35,32 @@ public enum AuditChain {
     }
 
     /// The hash a record should carry, computed from its fields and `prevHash`.
+    ///
+    /// The canonical bytes are assembled in one buffer (no intermediate strings): this runs once per
+    /// record written and once per record verified.
     public static func hash(of record: AuditRecord) -> String {
-        func field(_ value: String?) -> String {
-            guard let value else { return "-\n" }
-            return "\(value.utf8.count):\(value)\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(
+            160 + record.kind.utf8.count + record.details.utf8.count + (record.source?.utf8.count ?? 0) + (record.campaign?.utf8.count ?? 0)
+                + (record.brand?.utf8.count ?? 0) + (record.alert?.utf8.count ?? 0)
+        )
+        bytes.append(contentsOf: "adwatch-audit-v1\n".utf8)
+        bytes.append(contentsOf: String(record.seq).utf8)
+        bytes.append(0x0A)
+        bytes.append(contentsOf: String(record.atMilliseconds).utf8)
+        bytes.append(0x0A)
+        for value in [record.kind, record.source, record.campaign, record.brand, record.alert, record.details] {
+            if let value {
+                bytes.append(contentsOf: String(value.utf8.count).utf8)
+                bytes.append(0x3A)  // ":"
+                bytes.append(contentsOf: value.utf8)
+                bytes.append(0x0A)
+            } else {
+                bytes.append(contentsOf: "-\n".utf8)
+            }
         }
-        let canonical =
-            "adwatch-audit-v1\n\(record.seq)\n\(record.atMilliseconds)\n" + field(record.kind) + field(record.source)
-            + field(record.campaign) + field(record.brand) + field(record.alert) + field(record.details) + record.prevHash
-        return ByteEncoding.hex(Digest.sha256(Array(canonical.utf8)))
+        bytes.append(contentsOf: record.prevHash.utf8)
+        return ByteEncoding.hex(Digest.sha256(bytes))
     }
 
     /// Checks records in order; call repeatedly with consecutive pages.

@@ -22,6 +22,16 @@ struct AuditChainTests {
         return verifier.result
     }
 
+    /// The canonical form is a contract (records written by earlier versions must still verify): this
+    /// hash was computed independently by `Tests/Load/audit_fixture.py` (Python hashlib).
+    @Test func hashesTheDocumentedCanonicalForm() {
+        let record = AuditRecord(
+            seq: 7, atMilliseconds: 1_764_547_200_123, kind: "webhook.accepted", source: "symphony", campaign: "5195", brand: nil,
+            alert: "acct/5195", details: #"{"n":"é"}"#, prevHash: AuditChain.genesisHash, hash: ""
+        )
+        #expect(AuditChain.hash(of: record) == "363b8ec395e5f323bd4c0a531e3c7d6713f9deba4f8b3341c4ed30925d5b388c")
+    }
+
     @Test func passesAnUntouchedChain() {
         #expect(Self.verify(Self.chain(10)) == AuditVerification(checkedRecords: 10, lastSeq: 10, problem: nil))
     }

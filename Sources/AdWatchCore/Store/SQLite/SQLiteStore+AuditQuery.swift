@@ -69,7 +69,7 @@ extension SQLiteStore {
             clauses.append(clause)
         }
         arguments.append(limit)
-        let sql = "SELECT * FROM audit_log WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
+        let sql = "SELECT \(auditColumns) FROM audit_log WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq LIMIT ?"
         return (sql, StatementArguments(arguments))
     }
 }
