@@ -246,18 +246,8 @@ struct MetricsTests {
     }
 
     static func adsAPI(port: Int, http: HTTPClient, store: any AdWatchStore, metrics: AdWatchMetrics) -> LiveAdvertisingAPI {
-        var config = AdvertisingConfig(baseURL: "http://127.0.0.1:\(port)", apiKey: Secret(literal: "mock-api-key"))
-        config.timeout = "2s"
-        config.retryBase = "10ms"
-        config.retryMax = "50ms"
-        config.maxAttempts = 2
         // A rate so high that only the 429's pause makes anyone wait.
-        config.requestsPerMinute = 6_000_000
-        config.burst = 100
-        return LiveAdvertisingAPI(
-            config: config, httpClient: http, observer: AuditingFetchObserver(log: store, clock: SystemWallClock(), logger: Logger(label: "test")),
-            logger: Logger(label: "test"), metrics: metrics.adsAPI
-        )
+        PipelineEndToEndTests.client(port: port, http: http, store: store, timeout: "2s", requestsPerMinute: 6_000_000, metrics: metrics)
     }
 
     /// Polls a condition that background services make true (there is no clock to advance for their I/O).

@@ -18,18 +18,22 @@ struct PipelineEndToEndTests {
         }
     }
 
-    static func client(port: Int, http: HTTPClient, store: any AdWatchStore) -> LiveAdvertisingAPI {
+    /// A live Ads API client for the mock at `port`, auditing its attempts into `store`.
+    /// - Parameter timeout: AsyncHTTPClient keeps retrying a refused connection until the deadline, so short by default.
+    static func client(
+        port: Int, http: HTTPClient, store: any AdWatchStore, timeout: ConfigDuration = "500ms", requestsPerMinute: Int = 6000,
+        metrics: AdWatchMetrics? = nil
+    ) -> LiveAdvertisingAPI {
         var config = AdvertisingConfig(baseURL: "http://127.0.0.1:\(port)", apiKey: Secret(literal: "mock-api-key"))
-        // AsyncHTTPClient keeps retrying a refused connection until the deadline: keep it short here.
-        config.timeout = "500ms"
+        config.timeout = timeout
         config.retryBase = "10ms"
         config.retryMax = "50ms"
         config.maxAttempts = 2
-        config.requestsPerMinute = 6000
+        config.requestsPerMinute = requestsPerMinute
         config.burst = 100
         return LiveAdvertisingAPI(
             config: config, httpClient: http, observer: AuditingFetchObserver(log: store, clock: SystemWallClock(), logger: Logger(label: "test")),
-            logger: Logger(label: "test")
+            logger: Logger(label: "test"), metrics: metrics?.adsAPI
         )
     }
 
