@@ -4,7 +4,7 @@
 /// |---|---|
 /// | `accepted` | `webhook.accepted` (signature verified, stored) |
 /// | `duplicate` | `webhook.duplicate` |
-/// | `rejected` | `webhook.rejected` |
+/// | `rejected` | `webhook.rejected`, `admin.sign_in_refused`, `config.reload_rejected` |
 /// | `succeeded` | `fetch.succeeded`, `campaign.refreshed`, `delivery.succeeded` |
 /// | `failed` | `fetch.failed`, `delivery.failed` (one attempt failed; a retry may follow) |
 /// | `retrying` | `event.retry_scheduled` |
@@ -12,7 +12,7 @@
 /// | `skipped` | `event.skipped`, `rule.no_data` |
 /// | `pending` / `firing` / `resolved` / `suppressed` | `alert.pending` / `alert.firing` / `alert.resolved` / `alert.suppressed` |
 /// | `queued` | `notification.queued`, `notification.routed`, `delivery.queued` |
-/// | `operator` | `silence.created`, `silence.expired`, `event.replayed`, `delivery.replayed` |
+/// | `operator` | `silence.created`, `silence.expired`, `event.replayed`, `delivery.replayed`, `admin.signed_in`, `config.reloaded`, `audit.pruned` |
 /// | `other` | any kind not listed here (kinds added later) |
 public enum AuditOutcome: String, CaseIterable, Sendable, Codable {
     case accepted, duplicate, rejected, succeeded, failed, retrying, dead, skipped, pending, firing, resolved, suppressed, queued
@@ -57,6 +57,11 @@ public enum AuditOutcome: String, CaseIterable, Sendable, Codable {
         AuditKind.silenceExpired.rawValue: .operator,
         AuditKind.eventReplayed.rawValue: .operator,
         AuditKind.deliveryReplayed.rawValue: .operator,
+        AuditKind.adminSignedIn.rawValue: .operator,
+        AuditKind.adminSignInRefused.rawValue: .rejected,
+        AuditKind.configReloaded.rawValue: .operator,
+        AuditKind.configReloadRejected.rawValue: .rejected,
+        AuditKind.auditPruned.rawValue: .operator,
     ]
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The admin web page under `/admin`: server-rendered HTML, no JavaScript. Sign in with the admin
@@ -20,6 +21,8 @@ struct AdminWebController {
     let token: Reloadable<Secret>
     let clock: any WallClock
     let sessions: WebSessionStore
+    /// Wrong tokens per address: five within five minutes and the form refuses that address for a while.
+    let throttle = SignInThrottle()
     /// The chain is re-verified at most once a minute however often the page is loaded.
     let chainStatus: ChainVerificationCache
 
@@ -44,18 +47,31 @@ struct AdminWebController {
             if signedIn(request) != nil { return Self.redirect("/admin") }
             return signInPage(error: nil, status: .ok, request: request)
         }
-        router.post("admin/login") { request, _ in
+        router.post("admin/login") { request, context in
             let form = try await Self.form(request)
             // The form's own CSRF token ties the POST to a form this server handed out (login CSRF).
             guard let pending = sessions.session(id: Self.cookie(request)), WebSessionStore.csrfMatches(pending, form["csrf"]) else {
                 return signInPage(error: "The sign-in form expired. Please try again.", status: .forbidden, request: request, fresh: true)
             }
-            guard let submitted = form["token"], Digest.constantTimeEquals(Array(submitted.utf8), token.current.bytes) else {
+            let address = context.remoteAddressText ?? "unknown"
+            let now = clock.now()
+            if let wait = throttle.retryAfter(address, now: now) {
+                await auditSignIn(.adminSignInRefused, address: address, reason: "too_many_attempts", logger: context.logger)
+                var response = signInPage(error: "Too many wrong tokens from this address. Try again later.", status: .tooManyRequests, request: request)
+                response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+                return response
+            }
+            let current = token.current
+            guard let submitted = form["token"], Digest.constantTimeEquals(Array(submitted.utf8), current.bytes) else {
+                throttle.recordFailure(address, now: now)
+                await auditSignIn(.adminSignInRefused, address: address, reason: "wrong_token", logger: context.logger)
                 return signInPage(error: "That admin token is not valid.", status: .unauthorized, request: request)
             }
+            throttle.reset(address)
+            await auditSignIn(.adminSignedIn, address: address, reason: nil, logger: context.logger)
             // A new id on sign-in, so a session id planted before it (fixation) is worth nothing.
             sessions.remove(id: pending.id)
-            let session = sessions.create(signedIn: true)
+            let session = sessions.create(signedIn: true, tokenDigest: Self.digest(current))
             return Self.redirect("/admin", cookie: cookieHeader(session))
         }
         router.post("admin/logout") { request, _ in
@@ -205,8 +221,29 @@ struct AdminWebController {
 
     // MARK: Helpers
 
+    /// The signed-in session of this request, if it signed in with the admin token in force now.
     private func signedIn(_ request: Request) -> WebSession? {
-        sessions.session(id: Self.cookie(request)).flatMap { $0.isSignedIn ? $0 : nil }
+        guard let session = sessions.session(id: Self.cookie(request)), session.isSignedIn else { return nil }
+        guard Digest.constantTimeEquals(Array(session.tokenDigest.utf8), Array(Self.digest(token.current).utf8)) else {
+            sessions.remove(id: session.id)  // the token was rotated: sign in again with the new one
+            return nil
+        }
+        return session
+    }
+
+    static func digest(_ token: Secret) -> String {
+        ByteEncoding.hex(Digest.sha256(token.bytes))
+    }
+
+    /// Sign-ins are audited with the address they came from (never the token typed).
+    private func auditSignIn(_ kind: AuditKind, address: String, reason: String?, logger: Logger) async {
+        var details: [String: AuditValue] = ["remote_address": .string(address)]
+        if let reason { details["reason"] = .string(reason) }
+        do {
+            try await store.append([AuditDraft(at: clock.now(), kind: kind, details: details)])
+        } catch {
+            logger.error("could not audit an admin sign-in", metadata: ["store.error": "\(String(reflecting: type(of: error)))"])
+        }
     }
 
     private func cookieHeader(_ session: WebSession) -> String {

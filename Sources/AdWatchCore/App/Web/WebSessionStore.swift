@@ -10,6 +10,8 @@ struct WebSession: Sendable, Equatable {
     /// False for the short-lived session that only carries the sign-in form's CSRF token.
     var isSignedIn: Bool
     var expiresAt: Date
+    /// SHA-256 of the admin token this session signed in with: a rotated token ends the session.
+    var tokenDigest: String = ""
 }
 
 /// Sessions in memory, expiring by the injected clock. A restart signs everyone out, which is the safe
@@ -29,11 +31,11 @@ final class WebSessionStore: Sendable {
     }
 
     /// A new session with fresh random id and CSRF token.
-    func create(signedIn: Bool) -> WebSession {
+    func create(signedIn: Bool, tokenDigest: String = "") -> WebSession {
         let now = clock.now()
         let session = WebSession(
             id: ByteEncoding.hex(Digest.randomBytes(32)), csrfToken: ByteEncoding.hex(Digest.randomBytes(32)), isSignedIn: signedIn,
-            expiresAt: now.addingTimeInterval(signedIn ? lifetime : signInLifetime)
+            expiresAt: now.addingTimeInterval(signedIn ? lifetime : signInLifetime), tokenDigest: tokenDigest
         )
         sessions.withLockedValue { sessions in
             sessions = sessions.filter { $0.value.expiresAt > now }

@@ -11,11 +11,13 @@ import Testing
 struct AdminWebTests {
     static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
 
-    func withPage(store: any AdWatchStore = MemoryStore(), clock: ManualWallClock = ManualWallClock(TestSupport.now),
+    /// - Parameter token: the admin token's box, to rotate it as a reload would; the config's token otherwise.
+    func withPage(store: any AdWatchStore = MemoryStore(), clock: ManualWallClock = ManualWallClock(TestSupport.now), token: Reloadable<Secret>? = nil,
                   _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var config = TestSupport.config()
         config.admin = AdminConfig(token: Secret(literal: AdminAPITests.token), sessionLifetime: "1h")
-        let app = try await buildApplication(config: config, dependencies: Dependencies(store: store, clock: clock, logger: Logger(label: "t")))
+        let dependencies = Dependencies(store: store, clock: clock, logger: Logger(label: "t"))
+        let app = Application(router: buildRouter(config: config, dependencies: dependencies, adminToken: token))
         try await app.test(.router) { client in try await test(client) }
     }
 
@@ -71,7 +73,8 @@ struct AdminWebTests {
             let page = try await client.execute(uri: "/admin", method: .get, headers: headers)
             #expect(page.status == .ok)
             #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
-            #expect(page.body.text.contains("Intact: 0 records verified"))
+            // The refused and the accepted sign-in are the chain's two records.
+            #expect(page.body.text.contains("Intact: 2 records verified"))
             #expect(page.body.text.contains("The dead letter is empty."))
             #expect(!page.body.text.contains("<script"))
 
@@ -143,7 +146,8 @@ struct AdminWebTests {
             let replay = try await client.execute(uri: "/admin/ui/deliveries/nothing/replay", method: .post, headers: headers, body: ByteBuffer(string: "csrf=\(csrf)"))
             #expect(replay.status == .notFound)
         }
-        #expect(try await store.records(from: 0, limit: 10).map(\.kind) == ["silence.created", "silence.expired"])
+        let kinds = try await store.records(from: 0, limit: 20).map(\.kind).filter { !$0.hasPrefix("admin.") }
+        #expect(kinds == ["silence.created", "silence.expired"])
     }
 
     @Test func escapesWhatItShowsInATimeline() async throws {
@@ -160,6 +164,43 @@ struct AdminWebTests {
             #expect(page.body.text.contains("&quot;&gt;&lt;img&gt;"))
             #expect(!page.body.text.contains("<script>"))
             #expect(!page.body.text.contains("<img>"))
+        }
+    }
+
+    @Test func fiveWrongTokensLockTheFormForAWhileAndEveryAttemptIsAudited() async throws {
+        let clock = ManualWallClock(TestSupport.now)
+        let store = MemoryStore()
+        try await withPage(store: store, clock: clock) { client in
+            for _ in 0..<5 {
+                #expect(try await Self.signIn(client, token: "guess").response.status == .unauthorized)
+            }
+            // Even the right token is refused now, with how long to wait.
+            let locked = try await Self.signIn(client).response
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.headers[.retryAfter] == "300")
+            #expect(locked.body.text.contains("Too many wrong tokens"))
+            clock.advance(by: .seconds(300))
+            #expect(try await Self.signIn(client).response.status == .seeOther)
+        }
+        let kinds = try await store.records(from: 0, limit: 20).map(\.kind)
+        #expect(kinds == Array(repeating: "admin.sign_in_refused", count: 6) + ["admin.signed_in"])
+        let details = try await store.records(from: 0, limit: 20).map(\.details)
+        #expect(details.allSatisfy { !$0.contains("guess") && !$0.contains(AdminAPITests.token) })
+        #expect(details[5].contains("too_many_attempts"))
+    }
+
+    @Test func rotatingTheAdminTokenEndsSessionsSignedInWithTheOldOne() async throws {
+        let token = Reloadable(Secret(literal: AdminAPITests.token))
+        try await withPage(token: token) { client in
+            let (cookie, _, _) = try await Self.signIn(client)
+            var headers: HTTPFields = [:]
+            headers[.cookie] = cookie
+            #expect(try await client.execute(uri: "/admin", method: .get, headers: headers).status == .ok)
+            token.replace(with: Secret(literal: "a-rotated-admin-token"))
+            let after = try await client.execute(uri: "/admin", method: .get, headers: headers)
+            #expect(after.status == .seeOther)
+            #expect(after.headers[.location] == "/admin/login")
+            #expect(try await Self.signIn(client, token: "a-rotated-admin-token").response.status == .seeOther)
         }
     }
 }
