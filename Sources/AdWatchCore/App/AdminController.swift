@@ -13,7 +13,7 @@ struct AdminController {
     let clock: any WallClock
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
-        let admin = router.group("admin").add(middleware: BearerTokenMiddleware(token: token))
+        let admin = router.group("admin").add(middleware: BearerTokenMiddleware(token: token, clock: clock))
         AdminAuditController(store: store, clock: clock).addRoutes(to: admin)
         admin.get("alerts") { request, _ in
             let states = try Self.states(request.uri.queryParameters.get("state") ?? "pending,firing")
@@ -96,17 +96,32 @@ struct AdminController {
     }
 }
 
-/// Refuses a request without `Authorization: Bearer <admin.token>`.
+/// Refuses a request without `Authorization: Bearer <admin.token>`. An address that sends five wrong
+/// tokens within five minutes gets 429 (with `Retry-After`) until the oldest leaves the window, so the
+/// token cannot be guessed at network speed.
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = AdWatchRequestContext
     let token: Reloadable<Secret>
+    let clock: any WallClock
+    let throttle = SignInThrottle()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let address = context.remoteAddressText ?? "unknown"
+        let now = clock.now()
+        if let wait = throttle.retryAfter(address, now: now) {
+            return JSONReply.error(
+                .tooManyRequests, "too_many_attempts", "too many wrong admin tokens from this address; try again later",
+                headers: [.retryAfter: String(Int(wait.rounded(.up)))]
+            )
+        }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
               Digest.constantTimeEquals(Array(header.dropFirst(7).utf8), token.current.bytes)
         else {
+            // Only a token that was sent and wrong is a guess; a missing header is a client without one.
+            if request.headers[.authorization] != nil { throttle.recordFailure(address, now: now) }
             return JSONReply.error(.unauthorized, "unauthorized", "a valid admin bearer token is required", headers: [.wwwAuthenticate: "Bearer"])
         }
+        throttle.reset(address)
         return try await next(request, context)
     }
 }

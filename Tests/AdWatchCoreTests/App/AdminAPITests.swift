@@ -10,14 +10,34 @@ import Testing
 struct AdminAPITests {
     static let token = "admin-token-for-tests"
 
-    func withAdmin(store: any AdWatchStore = MemoryStore(), _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withAdmin(
+        store: any AdWatchStore = MemoryStore(), clock: ManualWallClock = ManualWallClock(TestSupport.now),
+        _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         var config = TestSupport.config()
         config.admin = AdminConfig(token: Secret(literal: Self.token))
-        let app = try await buildApplication(config: config, dependencies: Dependencies(store: store, clock: ManualWallClock(TestSupport.now), logger: Logger(label: "t")))
+        let app = try await buildApplication(config: config, dependencies: Dependencies(store: store, clock: clock, logger: Logger(label: "t")))
         try await app.test(.router) { client in try await test(client) }
     }
 
     static let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+
+    @Test func fiveWrongTokensFromOneAddressAreAnsweredWith429ForAWhile() async throws {
+        let clock = ManualWallClock(TestSupport.now)
+        try await withAdmin(clock: clock) { client in
+            // No header is no guess: it does not count.
+            for _ in 0..<10 { #expect(try await client.execute(uri: "/admin/alerts", method: .get).status == .unauthorized) }
+            for _ in 0..<5 {
+                let wrong = try await client.execute(uri: "/admin/alerts", method: .get, headers: [.authorization: "Bearer guess"])
+                #expect(wrong.status == .unauthorized)
+            }
+            let locked = try await client.execute(uri: "/admin/alerts", method: .get, headers: Self.auth)
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.headers[.retryAfter] == "300")
+            clock.advance(by: .seconds(300))
+            #expect(try await client.execute(uri: "/admin/alerts", method: .get, headers: Self.auth).status == .ok)
+        }
+    }
 
     @Test(arguments: [nil, "Bearer wrong", "Basic \(token)", "Bearer \(token)x"] as [String?])
     func refusesAMissingOrWrongToken(_ header: String?) async throws {
