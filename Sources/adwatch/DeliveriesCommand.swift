@@ -86,14 +86,10 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await openStore(config)
-            let dead = try await store.deliveries(in: .dead, limit: 100_000)
-            let targets = all ? dead.map(\.id) : ids
+            let targets = all ? try await store.deliveries(in: .dead, limit: 100_000).map(\.id) : ids
             var replayed = 0
             for id in targets {
-                // Tagged with the message's campaigns and alerts so the replay shows in their timelines.
-                let draft = dead.first { $0.id == id }?.replayedAudit(by: `operator`, at: Date())
-                    ?? AuditDraft(at: Date(), kind: .deliveryReplayed, details: ["delivery_id": .string(id), "operator": .string(`operator`)])
-                if try await store.replayDelivery(id: id, at: Date(), audit: draft) { replayed += 1 } else { print("\(id): no dead delivery with this id") }
+                if try await store.replayDelivery(id: id, at: Date(), by: `operator`) { replayed += 1 } else { print("\(id): no dead delivery with this id") }
             }
             print("replayed \(replayed) deliver\(replayed == 1 ? "y" : "ies")")
             try await store.close()

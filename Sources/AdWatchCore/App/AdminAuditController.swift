@@ -78,9 +78,7 @@ struct AdminAuditController {
             let id = Self.decoded(context.parameters.get("id"))
             let operatorName = request.uri.queryParameters.get("operator") ?? "admin-api"
             let now = clock.now()
-            guard let delivery = try await store.deliveries(in: .dead, limit: 100_000).first(where: { $0.id == id }),
-                  try await store.replayDelivery(id: id, at: now, audit: delivery.replayedAudit(by: operatorName, at: now))
-            else {
+            guard try await store.replayDelivery(id: id, at: now, by: operatorName) else {
                 return JSONReply.error(.notFound, "not_found", "no dead delivery with this id")
             }
             return JSONReply.make(.ok, ["id": id, "status": "pending"])

@@ -57,6 +57,8 @@ public protocol DeliveryStore: Sendable {
     func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery]
     func settleDelivery(id: String, outcome: DeliveryOutcome, audit: [AuditDraft]) async throws
     func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery]
-    /// Makes a dead delivery pending again. - Returns: false when no dead delivery has this id.
-    func replayDelivery(id: String, at: Date, audit: AuditDraft) async throws -> Bool
+    /// Makes a dead delivery pending again and audits it as `delivery.replayed` by `operatorName`, tagged
+    /// with the message's campaigns and alerts, in one transaction.
+    /// - Returns: false when no dead delivery has this id.
+    func replayDelivery(id: String, at: Date, by operatorName: String) async throws -> Bool
 }

@@ -237,8 +237,9 @@ public actor MemoryStore: AdWatchStore {
         Array(deliveryList.filter { $0.state == state }.prefix(limit))
     }
 
-    public func replayDelivery(id: String, at: Date, audit draft: AuditDraft) async throws -> Bool {
+    public func replayDelivery(id: String, at: Date, by operatorName: String) async throws -> Bool {
         guard let index = deliveryList.firstIndex(where: { $0.id == id && $0.state == .dead }) else { return false }
+        let draft = deliveryList[index].replayedAudit(by: operatorName, at: at)
         deliveryList[index].state = .pending
         deliveryList[index].attempts = 0
         deliveryList[index].createdAt = at

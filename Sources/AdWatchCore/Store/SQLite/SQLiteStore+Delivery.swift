@@ -132,15 +132,17 @@ extension SQLiteStore {
         }
     }
 
-    public func replayDelivery(id: String, at: Date, audit: AuditDraft) async throws -> Bool {
+    public func replayDelivery(id: String, at: Date, by operatorName: String) async throws -> Bool {
         try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ? AND state = 'dead'", arguments: [id]),
+                  let delivery = Self.delivery(row)
+            else { return false }
             try db.execute(
-                sql: "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, created_at_ms = ? WHERE id = ? AND state = 'dead'",
+                sql: "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?, created_at_ms = ? WHERE id = ?",
                 arguments: [Self.milliseconds(at), Self.milliseconds(at), id]
             )
-            guard db.changesCount > 0 else { return false }
             var head = try ChainHead.load(db)
-            try head.append(audit, db: db)
+            try head.append(delivery.replayedAudit(by: operatorName, at: at), db: db)
             return true
         }
     }
