@@ -31,12 +31,6 @@ public struct AlertEvaluator: Sendable {
     let logger: Logger
     let metrics: AlertMetrics?
 
-    var rules: [Rule] { settings.current.rules }
-    var silenceRules: [Rule] { settings.current.silenceRules }
-    var sources: [String] { settings.current.sources }
-    var alerting: AlertingConfig { settings.current.alerting }
-    var inhibitRules: [AlertingConfig.InhibitRule] { settings.current.inhibitRules }
-
     public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger, metrics: AlertMetrics? = nil) {
         self.store = store
         self.settings = Reloadable(Settings(config))
@@ -52,6 +46,8 @@ public struct AlertEvaluator: Sendable {
     /// Evaluates one campaign now. - Returns: what changed.
     @discardableResult
     public func evaluate(campaignID: String, now: Date) async throws -> AlertBook.Changes {
+        // One set of rules for the whole evaluation, even if a reload lands in the middle.
+        let settings = settings.current
         guard let snapshot = try await store.snapshot(campaignID: campaignID) else {
             try await store.setNextCheck(campaignID: campaignID, at: nil)
             return AlertBook.Changes()
@@ -63,7 +59,7 @@ public struct AlertEvaluator: Sendable {
 
         var results: [AlertBook.RuleResult] = []
         var audit: [AuditDraft] = []
-        for rule in rules {
+        for rule in settings.rules {
             let evaluation = rule.evaluate(input)
             var labels: [String?: [String: String]] = [:]
             if case .firing(let findings) = evaluation.verdict {
@@ -78,12 +74,12 @@ public struct AlertEvaluator: Sendable {
         let current = try await store.alerts(campaignID: campaignID, states: [.pending, .firing])
         let silences = try await store.silences(notEndedAt: now)
         // Every firing alert is a candidate inhibitor; skip the read when nothing can inhibit.
-        let inhibitors = inhibitRules.isEmpty ? [] : try await store.alerts(states: [.firing], limit: 10_000).filter { alert in
-            inhibitRules.contains { rule in rule.sourceMatch.allSatisfy { alert.labels[$0.key] == $0.value } }
+        let inhibitors = settings.inhibitRules.isEmpty ? [] : try await store.alerts(states: [.firing], limit: 10_000).filter { alert in
+            settings.inhibitRules.contains { rule in rule.sourceMatch.allSatisfy { alert.labels[$0.key] == $0.value } }
         }
         let changes = AlertBook.reconcile(
-            campaignID: campaignID, results: results, current: current, silences: silences, inhibitRules: inhibitRules, inhibitors: inhibitors,
-            repeatInterval: alerting.repeatInterval.duration, now: now, newID: { "ntf_" + ByteEncoding.hex(Digest.randomBytes(10)) }
+            campaignID: campaignID, results: results, current: current, silences: silences, inhibitRules: settings.inhibitRules, inhibitors: inhibitors,
+            repeatInterval: settings.alerting.repeatInterval.duration, now: now, newID: { "ntf_" + ByteEncoding.hex(Digest.randomBytes(10)) }
         )
 
         let byFingerprint = Dictionary(changes.alerts.map { ($0.fingerprint, $0) }, uniquingKeysWith: { $1 })
@@ -117,17 +113,18 @@ public struct AlertEvaluator: Sendable {
         metrics?.record(changes)
 
         let open = changes.alerts.filter { $0.state != .resolved } + current.filter { alert in !changes.alerts.contains { $0.fingerprint == alert.fingerprint } }
-        try await store.setNextCheck(campaignID: campaignID, at: nextCheck(snapshot: snapshot, results: results, open: open, silences: silences, now: now))
+        try await store.setNextCheck(campaignID: campaignID, at: nextCheck(snapshot: snapshot, results: results, open: open, silences: silences, alerting: settings.alerting, now: now))
         return changes
     }
 
     /// Evaluates the `upstream_silent` rules for every source they watch. Alerts are keyed `source:<name>`
     /// in place of a campaign id.
     public func evaluateSources(now: Date) async throws {
-        guard !silenceRules.isEmpty else { return }
+        let settings = settings.current
+        guard !settings.silenceRules.isEmpty else { return }
         let live = try await store.liveCampaignCount()
-        for rule in silenceRules {
-            for source in rule.config.source.map({ [$0] }) ?? sources {
+        for rule in settings.silenceRules {
+            for source in rule.config.source.map({ [$0] }) ?? settings.sources {
                 let key = "source:\(source)"
                 let last = try await store.lastReceivedAt(source: source)
                 let evaluation = rule.evaluateSilence(lastWebhookAt: last, liveCampaigns: live, now: now)
@@ -143,7 +140,7 @@ public struct AlertEvaluator: Sendable {
                 let silences = try await store.silences(notEndedAt: now)
                 let changes = AlertBook.reconcile(
                     campaignID: key, results: [.init(rule: rule.config, evaluation: evaluation, labels: labels)], current: current, silences: silences,
-                    inhibitRules: inhibitRules, inhibitors: [], repeatInterval: alerting.repeatInterval.duration, now: now,
+                    inhibitRules: settings.inhibitRules, inhibitors: [], repeatInterval: settings.alerting.repeatInterval.duration, now: now,
                     newID: { "ntf_" + ByteEncoding.hex(Digest.randomBytes(10)) }
                 )
                 guard !changes.alerts.isEmpty || !changes.notifications.isEmpty else { continue }
@@ -166,7 +163,9 @@ public struct AlertEvaluator: Sendable {
 
     /// The earliest time something can change without new data: a rule deadline, a `for:` or repeat
     /// interval running out, a silence ending, or the reconciliation of a live campaign.
-    func nextCheck(snapshot: CampaignSnapshot, results: [AlertBook.RuleResult], open: [Alert], silences: [Silence], now: Date) -> Date? {
+    func nextCheck(
+        snapshot: CampaignSnapshot, results: [AlertBook.RuleResult], open: [Alert], silences: [Silence], alerting: AlertingConfig, now: Date
+    ) -> Date? {
         var times = results.compactMap(\.evaluation.nextCheck)
         let forDurations = Dictionary(results.map { ($0.rule.name, $0.rule.forDuration?.duration.timeInterval ?? 0) }, uniquingKeysWith: { $1 })
         for alert in open {

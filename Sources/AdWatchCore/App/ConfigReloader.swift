@@ -65,8 +65,7 @@ public struct ConfigReloader: Service {
         targets.sources.replace(with: WebhookSource.byName(config.sources))
         if let token = config.admin?.token { targets.adminToken?.replace(with: token) }
         targets.evaluator.reload(config)
-        let delivery = targets.delivery
-        delivery.reload(channels: channels ?? delivery.channels, routes: config.routes, config: config.delivery)
+        targets.delivery.reload(channels: channels, routes: config.routes, config: config.delivery)
         if let advertising = config.advertising { targets.advertising?.rotateKeys(from: advertising) }
         running.replace(with: config)
 

@@ -45,19 +45,16 @@ public struct DeliveryService: Service {
         self.metrics = metrics
     }
 
-    var channels: [String: any NotificationChannel] { settings.current.channels }
-    var router: AlertRouter { settings.current.router }
-    var config: DeliveryConfig { settings.current.config }
-
     /// Puts new channels, routes and delivery settings in force from the next pass; messages already
     /// queued for a channel that no longer exists go to the dead letter when they come due.
-    public func reload(channels: [String: any NotificationChannel], routes: [RouteConfig], config: DeliveryConfig) {
-        settings.replace(with: Settings(channels: channels, router: AlertRouter(routes: routes), config: config))
+    /// - Parameter channels: `nil` keeps the channels in force.
+    public func reload(channels: [String: any NotificationChannel]?, routes: [RouteConfig], config: DeliveryConfig) {
+        settings.replace(with: Settings(channels: channels ?? settings.current.channels, router: AlertRouter(routes: routes), config: config))
     }
 
     /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.
     public func run() async throws {
-        await PassLoop.run(every: config.tick.duration, logger: logger, name: "delivery") {
+        await PassLoop.run(every: settings.current.config.tick.duration, logger: logger, name: "delivery") {
             try await runOnce()
             return false
         }
@@ -67,17 +64,19 @@ public struct DeliveryService: Service {
     /// - Returns: how many sends were attempted.
     @discardableResult
     public func runOnce() async throws -> Int {
+        // One set of channels and routes for the whole pass, even if a reload lands in the middle.
+        let settings = settings.current
         // Without channels nothing can be sent, and without routes nothing is filed: notifications (and
         // replayed deliveries) wait until a reload adds them.
-        guard !channels.isEmpty else { return 0 }
-        if !router.routes.isEmpty {
-            try await route()
-            try await flush()
+        guard !settings.channels.isEmpty else { return 0 }
+        if !settings.router.routes.isEmpty {
+            try await route(settings.router)
+            try await flush(settings)
         }
-        return try await deliver()
+        return try await deliver(settings)
     }
 
-    func route() async throws {
+    func route(_ router: AlertRouter) async throws {
         let pending = try await store.outbox(limit: 1000)
         guard !pending.isEmpty else { return }
         var routed: [String: [(routeIndex: Int, groupKey: String)]] = [:]
@@ -104,7 +103,9 @@ public struct DeliveryService: Service {
         try await store.routeOutbox(routed, audit: audit)
     }
 
-    func flush() async throws {
+    func flush(_ settings: Settings) async throws {
+        let router = settings.router
+        let config = settings.config
         let (entries, lastFlush) = try await store.openGroups()
         let now = clock.now()
         for (key, group) in Dictionary(grouping: entries, by: \.groupKey) {
@@ -135,7 +136,8 @@ public struct DeliveryService: Service {
         }
     }
 
-    func deliver() async throws -> Int {
+    func deliver(_ settings: Settings) async throws -> Int {
+        let channels = settings.channels
         let claimed = try await store.claimDeliveries(now: clock.now(), limit: 200, lease: lease)
         guard !claimed.isEmpty else { return 0 }
         await withTaskGroup(of: Void.self) { tasks in
@@ -145,11 +147,11 @@ public struct DeliveryService: Service {
                     await withTaskGroup(of: Void.self) { sends in
                         var running = 0
                         for delivery in deliveries {
-                            if running >= config.concurrency {
+                            if running >= settings.config.concurrency {
                                 await sends.next()
                                 running -= 1
                             }
-                            sends.addTask { await send(delivery, via: channels[channelName]) }
+                            sends.addTask { await send(delivery, via: channels[channelName], config: settings.config) }
                             running += 1
                         }
                     }
@@ -159,7 +161,7 @@ public struct DeliveryService: Service {
         return claimed.count
     }
 
-    private func send(_ delivery: Delivery, via channel: (any NotificationChannel)?) async {
+    private func send(_ delivery: Delivery, via channel: (any NotificationChannel)?, config: DeliveryConfig) async {
         let started = ContinuousClock.now
         let result: Result<Void, ChannelError>
         if let channel {
@@ -190,7 +192,7 @@ public struct DeliveryService: Service {
             let attempts = delivery.attempts + 1
             let tooOld = now.timeIntervalSince(delivery.createdAt) >= config.maxAge.seconds
             if error.isRetryable && attempts < config.maxAttempts && !tooOld {
-                let wait = max(error.retryAfter?.timeInterval ?? 0, backoff(attempt: attempts).timeInterval)
+                let wait = max(error.retryAfter?.timeInterval ?? 0, backoff(attempt: attempts, config: config).timeInterval)
                 outcome = .retry(at: now.addingTimeInterval(wait), error: error.description, status: error.status)
                 kind = .deliveryFailed
                 details["retry_in_ms"] = .int(Int64(wait * 1000))
@@ -215,7 +217,7 @@ public struct DeliveryService: Service {
         template.replacingOccurrences(of: "{campaign_id}", with: campaignID).replacingOccurrences(of: "{brand_id}", with: brandID ?? "")
     }
 
-    func backoff(attempt: Int) -> Duration {
+    func backoff(attempt: Int, config: DeliveryConfig) -> Duration {
         let ceiling = min(config.retryMax.seconds, config.retryBase.seconds * pow(2, Double(attempt - 1)))
         return .milliseconds(Int64(ceiling * random() * 1000))
     }

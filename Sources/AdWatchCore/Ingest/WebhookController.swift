@@ -41,18 +41,17 @@ struct WebhookController {
     func addRoutes(to router: Router<AdWatchRequestContext>) {
         router.post("/webhooks/:source") { request, context in
             let started = ContinuousClock.now
-            defer {
-                // Only configured sources get their own series, so a scanner cannot create them.
-                let name = context.parameters.get("source") ?? ""
-                metrics?.observeIngest(source: sources.current[name] == nil ? WebhookMetrics.unknownSource : name, since: started)
-            }
-            return try await receive(request, context: context)
+            let name = context.parameters.get("source") ?? ""
+            // One look at the sources per request: a reload in the middle cannot split it.
+            let source = sources.current[name]
+            // Only configured sources get their own series, so a scanner cannot create them.
+            defer { metrics?.observeIngest(source: source == nil ? WebhookMetrics.unknownSource : name, since: started) }
+            return try await receive(request, source: source, named: name, context: context)
         }
     }
 
-    func receive(_ request: Request, context: AdWatchRequestContext) async throws -> Response {
-        let sourceName = context.parameters.get("source") ?? ""
-        guard let source = sources.current[sourceName] else {
+    func receive(_ request: Request, source: WebhookSource?, named sourceName: String, context: AdWatchRequestContext) async throws -> Response {
+        guard let source else {
             return await reject(.notFound, "not_found", "no webhook source with this name", reason: RejectionReason.unknownSource.rawValue,
                                 source: sourceName, context: context)
         }
