@@ -463,7 +463,7 @@ struct MockAdsAPITests {
 
     @Test func theCommandServesTheFixturesUntilSIGTERM() async throws {
         let process = Process()
-        process.executableURL = CrashDurabilityTests.executable
+        process.executableURL = ServeProcess.executable
         process.arguments = ["mock-api", "--port", "0", "--fixtures", Self.fixtures.path, "--api-key", "cli-key"]
         let stderr = Pipe()
         process.standardError = stderr

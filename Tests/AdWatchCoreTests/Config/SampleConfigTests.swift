@@ -19,7 +19,7 @@ struct SampleConfigTests {
     /// Runs `adwatch check-config FILE` with only `environment` set.
     static func checkConfig(_ file: URL) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = CrashDurabilityTests.executable
+        process.executableURL = ServeProcess.executable
         process.arguments = ["check-config", file.path]
         process.environment = environment
         let pipe = Pipe()

@@ -22,7 +22,7 @@ struct DemoCommandTests {
     /// Runs the built `adwatch` with `arguments`, killing it when it takes longer than `limit`.
     static func run(_ arguments: [String], limit: Duration) async throws -> Finished? {
         let process = Process()
-        process.executableURL = CrashDurabilityTests.executable
+        process.executableURL = ServeProcess.executable
         process.arguments = arguments
         process.currentDirectoryURL = TestSupport.repositoryRoot
         let stdout = Pipe()
