@@ -138,5 +138,12 @@ func httpServer(tls: ServerConfig.TLSConfig?) throws -> HTTPServerBuilder {
     guard !chain.isEmpty else { throw ConfigError(path: "server.tls.certificate", "'\(tls.certificate)' holds no certificate") }
     var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
     configuration.minimumTLSVersion = .tlsv12
+    do {
+        // Built once here so a key that does not fit the certificate stops the start, instead of
+        // failing every handshake later.
+        _ = try NIOSSLContext(configuration: configuration)
+    } catch {
+        throw ConfigError(path: "server.tls", "the key '\(tls.key)' does not fit the certificate '\(tls.certificate)'")
+    }
     return try .tls(.http1(), tlsConfiguration: configuration)
 }

@@ -79,4 +79,21 @@ struct TLSTests {
             #expect(error.description.contains("server.tls.key"))
         }
     }
+
+    @Test func aKeyOfAnotherCertificateIsAConfigError() throws {
+        let first = try TestSupport.temporaryDirectory()
+        let second = try TestSupport.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(at: first)
+            try? FileManager.default.removeItem(at: second)
+        }
+        let (certificate, _) = try Self.makeCertificate(in: first)
+        let (_, otherKey) = try Self.makeCertificate(in: second)
+        do {
+            _ = try httpServer(tls: .init(certificate: certificate.path, key: otherKey.path))
+            Issue.record("a mismatched key was accepted")
+        } catch let error as ConfigError {
+            #expect(error.description.contains("does not fit the certificate"))
+        }
+    }
 }
