@@ -65,7 +65,12 @@ public struct ConfigReloader: Service {
         targets.sources.replace(with: WebhookSource.byName(config.sources))
         if let token = config.admin?.token { targets.adminToken?.replace(with: token) }
         targets.evaluator.reload(config)
-        targets.delivery.reload(channels: channels, routes: config.routes, config: config.delivery)
+        do {
+            try await targets.delivery.reload(channels: channels, routes: config.routes, config: config.delivery)
+        } catch {
+            // The new routes are in force; groups filed under the old ones flush with the route now at their number.
+            logger.error("could not file waiting notifications under the reloaded routes", metadata: ["store.error": "\(String(reflecting: type(of: error)))"])
+        }
         if let advertising = config.advertising { targets.advertising?.rotateKeys(from: advertising) }
         running.replace(with: config)
 

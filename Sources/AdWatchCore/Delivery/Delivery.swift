@@ -61,4 +61,8 @@ public protocol DeliveryStore: Sendable {
     /// with the message's campaigns and alerts, in one transaction.
     /// - Returns: false when no dead delivery has this id.
     func replayDelivery(id: String, at: Date, by operatorName: String) async throws -> Bool
+    /// Notifications filed into route groups that no route has flushed yet go back to the outbox to
+    /// be routed again (the routes changed on a reload); ones already flushed on some route stay.
+    /// - Returns: how many went back.
+    func rerouteUnflushed() async throws -> Int
 }

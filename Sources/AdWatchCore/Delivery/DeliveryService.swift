@@ -47,9 +47,16 @@ public struct DeliveryService: Service {
 
     /// Puts new channels, routes and delivery settings in force from the next pass; messages already
     /// queued for a channel that no longer exists go to the dead letter when they come due.
+    /// Groups still waiting are filed again under the new routes: their route numbers meant the old
+    /// list (a removed route's group would otherwise never flush). Filing again keeps each entry's
+    /// time, so `group_wait` is not restarted.
     /// - Parameter channels: `nil` keeps the channels in force.
-    public func reload(channels: [String: any NotificationChannel]?, routes: [RouteConfig], config: DeliveryConfig) {
+    public func reload(channels: [String: any NotificationChannel]?, routes: [RouteConfig], config: DeliveryConfig) async throws {
         settings.replace(with: Settings(channels: channels ?? settings.current.channels, router: AlertRouter(routes: routes), config: config))
+        let refiled = try await store.rerouteUnflushed()
+        if refiled > 0 {
+            logger.info("notifications waiting in route groups are filed again under the reloaded routes", metadata: ["delivery.refiled": "\(refiled)"])
+        }
     }
 
     /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.

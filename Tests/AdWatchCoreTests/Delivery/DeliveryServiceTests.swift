@@ -53,6 +53,32 @@ struct DeliveryServiceTests {
         }
     }
 
+    @Test(arguments: StoreContractTests.Kind.allCases)
+    func aGroupWaitingUnderARouteThatAReloadRemovedIsFiledAgainAndStillSent(_ kind: StoreContractTests.Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            try await withServer { server, base, http in
+                var first = RouteConfig(match: ["campaign_id": "1"], channels: ["hook"])
+                first.groupWait = "30s"
+                var catchAll = RouteConfig(channels: ["hook"])
+                catchAll.groupWait = "30s"
+                let service = try service(store, base: base, http: http, routes: [first, catchAll])
+                try await Self.enqueue(store, [Self.entry("n1", campaign: "5195")])
+                try await service.runOnce()  // filed under route 1, waiting out group_wait
+                #expect(server.requests.isEmpty)
+
+                // The reload drops the first route: the waiting group's route number 1 no longer exists.
+                try await service.reload(channels: nil, routes: [catchAll], config: service.settings.current.config)
+                clock.advance(by: .seconds(30))  // group_wait counts from the notification, not from the reload
+                try await service.runOnce()
+                #expect(server.requests.map(\.path) == ["/hook"])
+                #expect(try await store.deliveries(in: .sent, limit: 10).count == 1)
+                clock.advance(by: .seconds(600))
+                try await service.runOnce()
+                #expect(server.requests.count == 1)  // filed again, sent once
+            }
+        }
+    }
+
     @Test func aServerThatFailsThreeTimesGetsExactlyOneSuccessfulDelivery() async throws {
         let store = MemoryStore()
         try await withServer { server, base, http in

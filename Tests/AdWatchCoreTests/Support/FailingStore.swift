@@ -46,5 +46,6 @@ struct FailingStore: AdWatchStore {
     func settleDelivery(id: String, outcome: DeliveryOutcome, audit: [AuditDraft]) async throws { throw Unavailable() }
     func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery] { throw Unavailable() }
     func replayDelivery(id: String, at: Date, by operatorName: String) async throws -> Bool { throw Unavailable() }
+    func rerouteUnflushed() async throws -> Int { throw Unavailable() }
     func gaugeReadings() async throws -> StoreGauges { throw Unavailable() }
 }

@@ -237,6 +237,14 @@ public actor MemoryStore: AdWatchStore {
         Array(deliveryList.filter { $0.state == state }.prefix(limit))
     }
 
+    public func rerouteUnflushed() async throws -> Int {
+        let flushed = Set(routeEntries.filter(\.flushed).map(\.outboxID))
+        let back = routedOutbox.subtracting(flushed)
+        routedOutbox.subtract(back)
+        routeEntries.removeAll { back.contains($0.outboxID) }
+        return back.count
+    }
+
     public func replayDelivery(id: String, at: Date, by operatorName: String) async throws -> Bool {
         guard let index = deliveryList.firstIndex(where: { $0.id == id && $0.state == .dead }) else { return false }
         let draft = deliveryList[index].replayedAudit(by: operatorName, at: at)

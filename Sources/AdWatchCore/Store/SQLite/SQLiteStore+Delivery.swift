@@ -132,6 +132,20 @@ extension SQLiteStore {
         }
     }
 
+    public func rerouteUnflushed() async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'pending' WHERE state = 'routed' AND id IN (
+                        SELECT outbox_id FROM route_entries GROUP BY outbox_id HAVING MAX(flushed) = 0)
+                    """
+            )
+            let count = db.changesCount
+            try db.execute(sql: "DELETE FROM route_entries WHERE outbox_id IN (SELECT id FROM outbox WHERE state = 'pending')")
+            return count
+        }
+    }
+
     public func replayDelivery(id: String, at: Date, by operatorName: String) async throws -> Bool {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ? AND state = 'dead'", arguments: [id]),
