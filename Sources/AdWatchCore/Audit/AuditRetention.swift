@@ -71,7 +71,8 @@ extension RetentionStore {
     public func pruneAudit(before cutoff: Date, batchSize: Int, now: Date) async throws -> (removed: Int, batches: Int) {
         var removed = 0
         var batches = 0
-        while let batch = try await pruneAudit(before: cutoff, limit: batchSize, now: now) {
+        // Between batches a cancelled task (shutdown past its grace) stops; every batch is whole.
+        while !Task.isCancelled, let batch = try await pruneAudit(before: cutoff, limit: batchSize, now: now) {
             removed += batch.removed
             batches += 1
             if batch.removed < batchSize { break }

@@ -39,7 +39,7 @@ public struct RetentionService: Service {
         let cutoff = now.addingTimeInterval(-audit.retention.seconds)
         let pruned = try await store.pruneAudit(before: cutoff, batchSize: audit.pruneBatch, now: now)
         var events = 0
-        while true {
+        while !Task.isCancelled {
             let batch = try await store.pruneSettledEvents(receivedBefore: cutoff, limit: audit.pruneBatch)
             events += batch
             if batch < audit.pruneBatch { break }
