@@ -170,4 +170,19 @@ struct RetentionTests {
             #expect(try await store.eventCount() == 3)
         }
     }
+
+    @Test(arguments: Kind.allCases)
+    func aCancelledPruneStopsBetweenBatchesAndLeavesAVerifiableChain(_ kind: Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            try await Self.appendDaily(10, to: store)
+            let now = TestSupport.now.addingTimeInterval(20 * 86_400)
+            let removed = try await Task {
+                withUnsafeCurrentTask { $0?.cancel() }  // as a shutdown past its grace would
+                return try await store.pruneAudit(before: now, batchSize: 2, now: now).removed
+            }.value
+            #expect(removed == 0)
+            #expect(try await store.records(from: 0, limit: 20).count == 10)
+            #expect(try await store.verify().isIntact)
+        }
+    }
 }
