@@ -1,12 +1,13 @@
 public import Hummingbird
+public import HummingbirdCore
 public import Logging
 public import NIOCore
 public import ServiceLifecycle
 
 /// An application that also tells whoever waits which port it is listening on.
 ///
-/// Everything is forwarded to the wrapped application (the server builder is the default HTTP/1.1,
-/// as both wrapped applications use); only ``onServerRunning(_:)`` adds one step,
+/// Everything is forwarded to the wrapped application, the server builder (HTTP/1.1, or TLS) included;
+/// only ``onServerRunning(_:)`` adds one step,
 /// so the demo can listen on port 0 (a free port) and still print the real URL.
 ///
 /// ```swift
@@ -30,6 +31,7 @@ public struct ReportingPort<Wrapped: ApplicationProtocol>: ApplicationProtocol {
         get async throws { try await wrapped.responder }
     }
 
+    public var server: HTTPServerBuilder { wrapped.server }
     public var eventLoopGroup: any EventLoopGroup { wrapped.eventLoopGroup }
     public var configuration: ApplicationConfiguration { wrapped.configuration }
     public var logger: Logger { wrapped.logger }

@@ -2,7 +2,10 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOSSL
+import Logging
+import ServiceLifecycle
 import Testing
 
 /// `server.tls`: the built `adwatch serve` speaks HTTPS with the configured certificate, and only HTTPS.
@@ -95,5 +98,30 @@ struct TLSTests {
         } catch let error as ConfigError {
             #expect(error.description.contains("does not fit the certificate"))
         }
+    }
+
+    /// The demo wraps the application to learn its port; the wrapper must keep the TLS server builder.
+    @Test func reportingPortKeepsTheTLSListener() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (certificate, key) = try Self.makeCertificate(in: directory)
+        var config = TestSupport.config()
+        config.server.tls = .init(certificate: certificate.path, key: key.path)
+        let app = ReportingPort(try await buildApplication(config: config, dependencies: Dependencies(store: MemoryStore(), logger: Logger(label: "t"))))
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificate.path))
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "t")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try #require(await app.port())
+            let response = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/healthz"), timeout: .seconds(5))
+            #expect(response.status.code == 200)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try await client.shutdown()
     }
 }
