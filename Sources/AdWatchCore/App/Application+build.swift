@@ -149,11 +149,14 @@ private func addOperatorRoutes(to router: Router<AdWatchRequestContext>, config:
     if let admin = config.admin, let adminToken {
         let throttle = SignInThrottle()
         let clientAddress = ClientAddress(trustedProxies: config.server.trustedProxies)
+        // `public_url` says how people reach the main listener; a separate admin listener is HTTPS only with TLS
+        // (a Secure cookie on a plain-HTTP admin port would never come back, and sign-in would loop).
+        let secureCookie = config.admin?.listen == nil ? config.server.usesHTTPS : config.server.tls != nil
         AdminController(store: dependencies.store, token: adminToken, clock: dependencies.clock, throttle: throttle, clientAddress: clientAddress)
             .addRoutes(to: router)
         AdminWebController(
             store: dependencies.store, admin: admin, token: adminToken, clock: dependencies.clock, throttle: throttle, clientAddress: clientAddress,
-            secureCookie: config.server.usesHTTPS
+            secureCookie: secureCookie
         ).addRoutes(to: router)
     }
 }

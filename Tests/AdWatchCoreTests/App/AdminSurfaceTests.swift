@@ -102,6 +102,18 @@ struct AdminSurfaceTests {
         }
     }
 
+    @Test(arguments: [(false, false), (true, true)])
+    func onASeparateAdminListenerTheCookieIsSecureOnlyWithTLS(_ tls: Bool, _ secure: Bool) async throws {
+        // public_url describes the main listener, which no longer serves /admin.
+        let config = Self.config(listen: "10.0.0.5:9090", publicURL: "https://adwatch.example.com", tls: tls)
+        let dependencies = Dependencies(store: MemoryStore(), clock: ManualWallClock(TestSupport.now), logger: Logger(label: "t"))
+        let router = buildAdminRouter(config: config, dependencies: dependencies, adminToken: nil)
+        try await Application(router: router).test(.router) { (client) async throws in
+            let form = try await client.execute(uri: "/admin/login", method: .get)
+            #expect(form.headers[.setCookie]?.hasSuffix("; Secure") == secure)
+        }
+    }
+
     // MARK: A separate listener
 
     @Test func withAdminListenAdminAndMetricsMoveToTheirOwnListener() async throws {
