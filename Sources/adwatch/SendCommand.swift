@@ -36,6 +36,9 @@ struct SendCommand: AsyncParsableCommand {
         let base = url ?? "http://\(settings.server.host):\(settings.server.port)"
         let reply = try await WebhookSender.send(body: Array(bytes), as: sourceConfig, to: base, deliveryID: id)
         print("\(reply.status) \(reply.body)")
+        if (300..<400).contains(reply.status) {
+            print("the receiver redirects to \(reply.location ?? "(no Location)"); redirects are not followed: send to that URL with --url")
+        }
         if !(200..<300).contains(reply.status) { throw ExitCode(1) }
     }
 }

@@ -29,6 +29,8 @@ public struct AdvertisingError: Error, Sendable, Equatable, CustomStringConverti
         case malformedResponse = "malformed_response"
         case circuitOpen = "circuit_open"
         case cancelled
+        /// A 3xx: never followed, so the API key is not sent to another host.
+        case redirected
     }
 
     public var code: Code
@@ -36,24 +38,28 @@ public struct AdvertisingError: Error, Sendable, Equatable, CustomStringConverti
     public var status: Int?
     /// The API's own error body, when it sent one (`{"status":"error","message","code"}`).
     public var body: AdsAPIErrorBody?
+    /// Our own words on why (a redirect's hosts); never a key or a path.
+    public var detail: String?
 
-    public init(_ code: Code, status: Int? = nil, body: AdsAPIErrorBody? = nil) {
+    public init(_ code: Code, status: Int? = nil, body: AdsAPIErrorBody? = nil, detail: String? = nil) {
         self.code = code
         self.status = status
         self.body = body
+        self.detail = detail
     }
 
     /// True when the same request may succeed later (5xx, 429, timeouts, network, malformed bodies, an open circuit).
     public var isRetryable: Bool {
         switch code {
         case .rateLimited, .serverError, .timeout, .network, .malformedResponse, .circuitOpen: true
-        case .notFound, .unauthorized, .clientError, .cancelled: false
+        case .notFound, .unauthorized, .clientError, .cancelled, .redirected: false
         }
     }
 
     public var description: String {
         var text = code.rawValue
         if let status { text += " (HTTP \(status))" }
+        if let detail { text += ": \(detail)" }
         if let message = body?.message { text += ": \(message)" }
         if let apiCode = body?.code { text += " [\(apiCode)]" }
         return text

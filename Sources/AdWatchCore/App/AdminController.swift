@@ -11,9 +11,14 @@ struct AdminController {
     /// `admin.token`; a configuration reload replaces it.
     let token: Reloadable<Secret>
     let clock: any WallClock
+    /// Shared with the web page's sign-in form.
+    let throttle: SignInThrottle
+    let clientAddress: ClientAddress
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
-        let admin = router.group("admin").add(middleware: BearerTokenMiddleware(token: token, clock: clock))
+        let admin = router.group("admin").add(
+            middleware: BearerTokenMiddleware(token: token, clock: clock, throttle: throttle, clientAddress: clientAddress)
+        )
         AdminAuditController(store: store, clock: clock).addRoutes(to: admin)
         admin.get("alerts") { request, _ in
             let states = try Self.states(request.uri.queryParameters.get("state") ?? "pending,firing")
@@ -96,17 +101,18 @@ struct AdminController {
     }
 }
 
-/// Refuses a request without `Authorization: Bearer <admin.token>`. An address that sends five wrong
-/// tokens within five minutes gets 429 (with `Retry-After`) until the oldest leaves the window, so the
-/// token cannot be guessed at network speed.
+/// Refuses a request without `Authorization: Bearer <admin.token>`. A client that sends five wrong
+/// tokens within five minutes — here or through the web form, which shares the throttle — gets 429 (with
+/// `Retry-After`) until the oldest leaves the window, so the token cannot be guessed at network speed.
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = AdWatchRequestContext
     let token: Reloadable<Secret>
     let clock: any WallClock
-    let throttle = SignInThrottle()
+    let throttle: SignInThrottle
+    let clientAddress: ClientAddress
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let address = context.remoteAddressText ?? "unknown"
+        let address = clientAddress.of(request, context: context)
         let now = clock.now()
         if let wait = throttle.retryAfter(address, now: now) {
             return JSONReply.error(

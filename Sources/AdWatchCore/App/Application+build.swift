@@ -81,6 +81,21 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
             )
         )
     }
+    if let listen = config.admin?.listen {
+        // `/admin` and `/metrics` on their own (internal) listener, run as a service of the main application
+        // so it starts and stops with it; shut down before the store closes.
+        let adminApp = Application(
+            router: buildAdminRouter(config: config, dependencies: dependencies, adminToken: adminToken),
+            server: try httpServer(tls: config.server.tls),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "adwatch"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listen.port
+                logger.notice("admin API, admin page and metrics on \(scheme)://\(AdminConfig.ListenAddress(host: listen.host, port: port))")
+            },
+            logger: logger
+        )
+        app.addServices(adminApp)
+    }
     return app
 }
 
@@ -111,13 +126,39 @@ func buildRouter(
         metrics: WebhookMetrics(sources: config.sources.map(\.name), factory: dependencies.metrics.factory)
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
+    // With `admin.listen` they live on that listener only; here they are then 404.
+    if config.admin?.listen == nil {
+        addOperatorRoutes(to: router, config: config, dependencies: dependencies, adminToken: adminToken)
+    }
+    return router
+}
+
+/// The router of the `admin.listen` listener: `/admin` (API and page) and `/metrics`, nothing else.
+func buildAdminRouter(config: AdWatchConfig, dependencies: Dependencies, adminToken: Reloadable<Secret>?) -> Router<AdWatchRequestContext> {
+    let router = Router(context: AdWatchRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    addOperatorRoutes(to: router, config: config, dependencies: dependencies, adminToken: adminToken ?? config.admin.map { Reloadable($0.token) })
+    return router
+}
+
+/// `/metrics`, and with an `admin:` section the admin API and page, sharing one sign-in throttle.
+private func addOperatorRoutes(to router: Router<AdWatchRequestContext>, config: AdWatchConfig, dependencies: Dependencies, adminToken: Reloadable<Secret>?) {
     MetricsController(metrics: dependencies.metrics, store: dependencies.store, advertising: dependencies.advertising, rules: config.rules.map(\.name))
         .addRoutes(to: router)
     if let admin = config.admin, let adminToken {
-        AdminController(store: dependencies.store, token: adminToken, clock: dependencies.clock).addRoutes(to: router)
-        AdminWebController(store: dependencies.store, admin: admin, token: adminToken, clock: dependencies.clock).addRoutes(to: router)
+        let throttle = SignInThrottle()
+        let clientAddress = ClientAddress(trustedProxies: config.server.trustedProxies)
+        // `public_url` says how people reach the main listener; a separate admin listener is HTTPS only with TLS
+        // (a Secure cookie on a plain-HTTP admin port would never come back, and sign-in would loop).
+        let secureCookie = config.admin?.listen == nil ? config.server.usesHTTPS : config.server.tls != nil
+        AdminController(store: dependencies.store, token: adminToken, clock: dependencies.clock, throttle: throttle, clientAddress: clientAddress)
+            .addRoutes(to: router)
+        AdminWebController(
+            store: dependencies.store, admin: admin, token: adminToken, clock: dependencies.clock, throttle: throttle, clientAddress: clientAddress,
+            secureCookie: secureCookie
+        ).addRoutes(to: router)
     }
-    return router
 }
 
 /// HTTP/1.1, over TLS when `server.tls` names a certificate and key (TLS 1.2 or later).

@@ -108,8 +108,10 @@ public struct ConfigReloader: Service {
         if "\(old.processor)" != "\(new.processor)" { changed.append("processor") }
         if "\(old.audit)" != "\(new.audit)" { changed.append("audit") }
         if "\(old.logging)" != "\(new.logging)" { changed.append("logging") }
-        // The token is applied; adding or removing the section, or changing the session lifetime, is not.
-        if old.admin.map({ "\($0.sessionLifetime)" }) != new.admin.map({ "\($0.sessionLifetime)" }) { changed.append("admin") }
+        // The token is applied; adding or removing the section, or changing the session lifetime or the listener, is not.
+        if old.admin.map({ "\($0.sessionLifetime) \(String(describing: $0.listen))" }) != new.admin.map({ "\($0.sessionLifetime) \(String(describing: $0.listen))" }) {
+            changed.append("admin")
+        }
         return changed
     }
 

@@ -49,7 +49,7 @@ public struct Dependencies: Sendable {
         let clock = SystemWallClock()
         var dependencies = Dependencies(store: store, clock: clock, logger: logger)
         // Always there: a reload may add channels to a configuration that started without any.
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTPClientService.makeClient()
         dependencies.ownedHTTPClient = client
         let makeChannels: @Sendable (AdWatchConfig) throws -> [String: any NotificationChannel] = { config in
             try Dictionary(uniqueKeysWithValues: config.channels.map { ($0.name, try ChannelRegistry.make($0, httpClient: client, clock: clock)) })

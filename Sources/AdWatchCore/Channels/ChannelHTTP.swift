@@ -4,6 +4,10 @@ import NIOCore
 import NIOHTTP1
 
 /// The one way channels POST: a 2xx is success, anything else a ``ChannelError`` with `Retry-After` read.
+///
+/// The client never follows redirects (``HTTPClientService/outboundConfiguration``): a 3xx is a
+/// non-retryable ``ChannelError/Code/redirected`` naming the status and both hosts, so credentials and
+/// the alert stay with the receiver that was configured.
 enum ChannelHTTP {
     static func post(
         _ url: String,
@@ -17,9 +21,10 @@ enum ChannelHTTP {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
+        let answer: ByteBuffer
         do {
             response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-            _ = try await response.body.collect(upTo: 1 << 20)
+            answer = try await response.body.collect(upTo: 1 << 20)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw ChannelError(.timeout)
         } catch {
@@ -27,11 +32,43 @@ enum ChannelHTTP {
         }
         let status = Int(response.status.code)
         guard !(200..<300).contains(status) else { return }
+        if (300..<400).contains(status) {
+            throw ChannelError.redirect(status, from: url, to: response.headers.first(name: "Location"))
+        }
         let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
-        throw ChannelError.forStatus(status, retryAfter: retryAfter)
+        var error = ChannelError.forStatus(status, retryAfter: retryAfter)
+        if error.code == .rejected, let said = excerpt(answer) { error.detail = "the receiver said \"\(said)\"" }
+        throw error
     }
 
     static func json(_ object: Any) -> [UInt8] {
         Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
+    }
+
+    /// A receiver's answer made safe to keep in a dead letter's reason: printable ASCII, whitespace
+    /// collapsed, at most ``excerptLength`` characters; `nil` when nothing is left.
+    static func excerpt(_ answer: ByteBuffer) -> String? {
+        var text = ""
+        var pendingSpace = false
+        for byte in answer.readableBytesView.prefix(4 * excerptLength) {
+            guard (0x21...0x7e).contains(byte) else {
+                pendingSpace = !text.isEmpty
+                continue
+            }
+            if pendingSpace { text.append(" ") }
+            pendingSpace = false
+            text.append(Character(Unicode.Scalar(byte)))
+            if text.count >= excerptLength { return text + "…" }
+        }
+        return text.isEmpty ? nil : text
+    }
+
+    static let excerptLength = 120
+}
+
+extension ChannelError {
+    /// A 3xx: not followed, not retried; names the status, the receiver and where it pointed.
+    static func redirect(_ status: Int, from url: String, to location: String?) -> ChannelError {
+        ChannelError(.redirected, status: status, detail: HTTPClientService.redirectDetail(from: url, location: location))
     }
 }

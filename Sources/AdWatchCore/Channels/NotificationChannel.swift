@@ -25,6 +25,8 @@ public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible 
         case timeout
         case network
         case configuration
+        /// A 3xx: redirects are never followed (they would carry credentials and the alert elsewhere).
+        case redirected
     }
 
     public var code: Code
@@ -32,18 +34,22 @@ public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible 
     public var status: Int?
     /// How long the receiver asked us to wait (`Retry-After`).
     public var retryAfter: Duration?
+    /// A few words on why (which hosts a redirect involved, what the receiver said); part of the
+    /// description, and so of a dead letter's reason. Never a secret or a URL's path.
+    public var detail: String?
 
-    public init(_ code: Code, status: Int? = nil, retryAfter: Duration? = nil) {
+    public init(_ code: Code, status: Int? = nil, retryAfter: Duration? = nil, detail: String? = nil) {
         self.code = code
         self.status = status
         self.retryAfter = retryAfter
+        self.detail = detail
     }
 
-    /// 429, 5xx, timeouts and network errors can pass; other 4xx and bad configuration will not.
+    /// 429, 5xx, timeouts and network errors can pass; other 4xx, redirects and bad configuration will not.
     public var isRetryable: Bool {
         switch code {
         case .rateLimited, .serverError, .timeout, .network: true
-        case .rejected, .configuration: false
+        case .rejected, .configuration, .redirected: false
         }
     }
 
@@ -53,11 +59,12 @@ public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible 
         case 429: ChannelError(.rateLimited, status: status, retryAfter: retryAfter)
         case 500...: ChannelError(.serverError, status: status, retryAfter: retryAfter)
         case 408: ChannelError(.timeout, status: status)
+        case 300..<400: ChannelError(.redirected, status: status)
         default: ChannelError(.rejected, status: status)
         }
     }
 
-    public var description: String { code.rawValue + (status.map { " (HTTP \($0))" } ?? "") }
+    public var description: String { code.rawValue + (status.map { " (HTTP \($0))" } ?? "") + (detail.map { ": \($0)" } ?? "") }
 }
 
 /// One alert inside a message.

@@ -82,6 +82,16 @@ public struct ServerConfig: Sendable, Decodable {
     public var shutdownGrace: ConfigDuration = "25s"
     /// Serve HTTPS directly (deployments without a proxy in front); `nil`: plain HTTP.
     public var tls: TLSConfig?
+    /// The address people and senders use to reach AdWatch (`https://adwatch.example.com`), when a proxy
+    /// in front changes it; an `https` one marks the admin session cookie `Secure`.
+    public var publicURL: String?
+    /// Proxies whose `X-Forwarded-For` is believed (CIDR blocks); empty: the peer address is the client.
+    public var trustedProxies: [IPNetwork] = []
+
+    /// Whether browsers reach the service over HTTPS (TLS here, or an `https` `public_url`).
+    public var usesHTTPS: Bool {
+        tls != nil || publicURL?.lowercased().hasPrefix("https://") == true
+    }
 
     /// `server.tls:` — PEM files for the listener.
     public struct TLSConfig: Sendable, Decodable, Equatable {
@@ -117,6 +127,8 @@ public struct ServerConfig: Sendable, Decodable {
         case host, port, tls
         case maxBodyBytes = "max_body_bytes"
         case shutdownGrace = "shutdown_grace"
+        case publicURL = "public_url"
+        case trustedProxies = "trusted_proxies"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -127,6 +139,14 @@ public struct ServerConfig: Sendable, Decodable {
         maxBodyBytes = try c.decode(.maxBodyBytes, default: maxBodyBytes)
         shutdownGrace = try c.decode(.shutdownGrace, default: shutdownGrace)
         tls = try c.decodeIfPresent(TLSConfig.self, forKey: .tls)
+        publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+        if let publicURL {
+            let url = URL(string: publicURL)
+            guard let url, ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+                throw ConfigError(codingPath: c.codingPath + [CodingKeys.publicURL], "must be an absolute http:// or https:// URL")
+            }
+        }
+        trustedProxies = try c.decode(.trustedProxies, default: trustedProxies)
     }
 }
 
@@ -930,19 +950,59 @@ public struct DeliveryConfig: Sendable, Decodable {
     }
 }
 
-/// `admin:` — the operator API.
+/// `admin:` — the operator API and web page.
 public struct AdminConfig: Sendable, Decodable {
+    /// The bearer token; at least ``minimumTokenLength`` characters.
     public var token: Secret
     /// How long a sign-in to the `/admin` web page lasts (the session cookie's `Max-Age`).
     public var sessionLifetime: ConfigDuration = "8h"
+    /// A separate listener for `/admin` and `/metrics` (an internal address); `nil`: the main listener serves them.
+    public var listen: ListenAddress?
 
-    public init(token: Secret, sessionLifetime: ConfigDuration = "8h") {
+    /// Shorter tokens are a configuration error: 32 characters from `openssl rand -hex 32` cannot be guessed.
+    public static let minimumTokenLength = 32
+
+    public init(token: Secret, sessionLifetime: ConfigDuration = "8h", listen: ListenAddress? = nil) {
         self.token = token
         self.sessionLifetime = sessionLifetime
+        self.listen = listen
+    }
+
+    /// `HOST:PORT` (`127.0.0.1:9090`, `[::1]:9090`; port 0 picks a free one).
+    public struct ListenAddress: Sendable, Equatable, Decodable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `HOST:PORT`; `nil` when the host is missing or the port is not 0…65535.
+        public init?(_ text: String) {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            var host = String(text[..<colon])
+            let portText = text[text.index(after: colon)...]
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty, !host.contains(where: \.isWhitespace), !portText.isEmpty, portText.count <= 5,
+                  portText.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(portText), port <= 65535
+            else { return nil }
+            self.init(host: host, port: port)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let address = ListenAddress(text) else {
+                throw ConfigError(codingPath: decoder.codingPath, "'\(text.prefix(64))' is not HOST:PORT (127.0.0.1:9090, [::1]:9090)")
+            }
+            self = address
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case token
+        case token, listen
         case sessionLifetime = "session_lifetime"
     }
 
@@ -950,7 +1010,15 @@ public struct AdminConfig: Sendable, Decodable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         token = try c.decode(Secret.self, forKey: .token)
+        // Counted, never shown: the message names the key and the rule, not the value.
+        guard token.text.count >= Self.minimumTokenLength else {
+            throw ConfigError(
+                codingPath: c.codingPath + [CodingKeys.token],
+                "must be at least \(Self.minimumTokenLength) characters (generate one with `openssl rand -hex 32`)"
+            )
+        }
         sessionLifetime = try c.decode(.sessionLifetime, default: sessionLifetime)
+        listen = try c.decodeIfPresent(ListenAddress.self, forKey: .listen)
     }
 }
 

@@ -219,9 +219,12 @@ public struct DeliveryService: Service {
         }
     }
 
-    /// Fills `{campaign_id}` and `{brand_id}` in a link template.
+    /// Fills `{campaign_id}` and `{brand_id}` in a link template, percent-encoded (they come from outside:
+    /// an id must not add a path, a query or markup to the link).
     static func link(_ template: String, campaignID: String, brandID: String?) -> String {
-        template.replacingOccurrences(of: "{campaign_id}", with: campaignID).replacingOccurrences(of: "{brand_id}", with: brandID ?? "")
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        func encoded(_ value: String) -> String { value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+        return template.replacingOccurrences(of: "{campaign_id}", with: encoded(campaignID)).replacingOccurrences(of: "{brand_id}", with: encoded(brandID ?? ""))
     }
 
     func backoff(attempt: Int, config: DeliveryConfig) -> Duration {

@@ -88,7 +88,7 @@ public struct DemoScenario: Sendable {
 
         let mockApp = ReportingPort(buildMockAdsAPI(state: mock, host: "127.0.0.1", port: 0, logger: logger))
         let mockGroup = ServiceGroup(configuration: .init(services: [mockApp], logger: logger))
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = HTTPClientService.makeClient()
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await mockGroup.run() }

@@ -8,7 +8,7 @@ import NIOCore
 import Testing
 
 struct AdminAPITests {
-    static let token = "admin-token-for-tests"
+    static let token = "admin-token-for-tests-0123456789abcdef"
 
     func withAdmin(
         store: any AdWatchStore = MemoryStore(), clock: ManualWallClock = ManualWallClock(TestSupport.now),

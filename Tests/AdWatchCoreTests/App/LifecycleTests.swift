@@ -12,7 +12,7 @@ import Testing
 /// drains without losing anything that was acknowledged.
 @Suite(.timeLimit(.minutes(3)))
 struct LifecycleTests {
-    static func configText(database: URL, secret: String, adminToken: String = "admin-token-1", extra: String = "") -> String {
+    static func configText(database: URL, secret: String, adminToken: String = "admin-token-1-0123456789abcdef0123456789", extra: String = "") -> String {
         """
         server:
           host: 127.0.0.1
@@ -51,7 +51,7 @@ struct LifecycleTests {
         #expect(try await WebhookSender.send(body: TestSupport.campaignBody(), as: rotated, to: url).status == 401)
 
         // Rotate: the new secret only, a new admin token, plus a rule (reloaded too).
-        try Self.configText(database: database, secret: TestSupport.rotatedSecret, adminToken: "admin-token-2", extra: """
+        try Self.configText(database: database, secret: TestSupport.rotatedSecret, adminToken: "admin-token-2-0123456789abcdef0123456789", extra: """
             rules:
               - name: account-standing
                 kind: ad_account_standing
@@ -60,8 +60,8 @@ struct LifecycleTests {
         try await server.waitForLog("configuration reloaded")
         #expect(try await WebhookSender.send(body: TestSupport.campaignBody(), as: rotated, to: url).status == 202)
         #expect(try await WebhookSender.send(body: TestSupport.campaignBody(), as: old, to: url).status == 401)
-        #expect(try await Self.adminStatus(url, token: "admin-token-2") == 200)
-        #expect(try await Self.adminStatus(url, token: "admin-token-1") == 401)
+        #expect(try await Self.adminStatus(url, token: "admin-token-2-0123456789abcdef0123456789") == 200)
+        #expect(try await Self.adminStatus(url, token: "admin-token-1-0123456789abcdef0123456789") == 401)
 
         // An invalid file (a route to a channel that does not exist) is refused with the reason; the rotated config stays.
         try Self.configText(database: database, secret: TestSupport.standardSecret, extra: """

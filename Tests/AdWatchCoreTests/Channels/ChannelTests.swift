@@ -23,7 +23,7 @@ struct ChannelTests {
     ) async throws {
         let server = RecordingServer()
         try await server.run { base in
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let http = HTTPClientService.makeClient()  // the production client: redirects are not followed
             let channel = try ChannelRegistry.make(configure(base), httpClient: http, clock: ManualWallClock(since))
             do {
                 try await body(channel, server)

@@ -123,7 +123,7 @@ struct ConfigTests {
         let environment = [
             "ADWATCH_SYMPHONY_SECRET": whsec, "ADWATCH_SYMPHONY_SECRET_PREVIOUS": whsec, "SYMPHONY_API_KEY": "k",
             "BRAND_246_API_KEY": "k", "SLACK_WEBHOOK_URL": "http://127.0.0.1/slack", "SENDGRID_API_KEY": "k",
-            "ADWATCH_OUTBOUND_SECRET": whsec, "ADWATCH_ADMIN_TOKEN": "t",
+            "ADWATCH_OUTBOUND_SECRET": whsec, "ADWATCH_ADMIN_TOKEN": String(repeating: "t", count: 32),
         ]
         let resolver = Secret.Resolver(environment: { environment[$0] }, readFile: { _ in Data("stand-in".utf8) })
         for file in files {

@@ -12,7 +12,7 @@ struct SampleConfigTests {
         return [
             "ADWATCH_SYMPHONY_SECRET": whsec, "ADWATCH_SYMPHONY_SECRET_PREVIOUS": whsec, "SYMPHONY_API_KEY": "k",
             "BRAND_246_API_KEY": "k", "SLACK_WEBHOOK_URL": "http://127.0.0.1/slack", "SENDGRID_API_KEY": "k",
-            "ADWATCH_OUTBOUND_SECRET": whsec, "ADWATCH_ADMIN_TOKEN": "t", "PATH": "/usr/bin:/bin",
+            "ADWATCH_OUTBOUND_SECRET": whsec, "ADWATCH_ADMIN_TOKEN": String(repeating: "t", count: 32), "PATH": "/usr/bin:/bin",
         ]
     }()
 

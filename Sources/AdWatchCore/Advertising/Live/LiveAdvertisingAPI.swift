@@ -148,6 +148,11 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                 case 401, 403:
                     await breaker.recordNeutral()
                     result = .failure(AdvertisingError(.unauthorized, status: response.status, body: response.errorBody))
+                case 300..<400:
+                    // Not followed (the client disallows redirects) and not retried: the key stays with base_url's host.
+                    await breaker.recordNeutral()
+                    let detail = HTTPClientService.redirectDetail(from: config.baseURL, location: response.headers.first(name: "Location"))
+                    result = .failure(AdvertisingError(.redirected, status: response.status, detail: detail))
                 default:
                     await breaker.recordNeutral()
                     result = .failure(AdvertisingError(.clientError, status: response.status, body: response.errorBody))

@@ -6,7 +6,8 @@ import NIOCore
 
 /// The admin web page under `/admin`: server-rendered HTML, no JavaScript. Sign in with the admin
 /// token through a form; the session cookie is `HttpOnly; SameSite=Strict; Path=/admin` with a
-/// `Max-Age`, and every POST form carries the session's CSRF token, checked in constant time.
+/// `Max-Age` (and `Secure` over HTTPS), and every POST form carries the session's CSRF token, checked in
+/// constant time.
 ///
 /// | route | what |
 /// |---|---|
@@ -21,18 +22,28 @@ struct AdminWebController {
     let token: Reloadable<Secret>
     let clock: any WallClock
     let sessions: WebSessionStore
-    /// Wrong tokens per address: five within five minutes and the form refuses that address for a while.
-    let throttle = SignInThrottle()
+    /// Wrong tokens per client: five within five minutes and the form refuses that client for a while.
+    /// Shared with the admin API's bearer check, so the two doors give five guesses in all.
+    let throttle: SignInThrottle
+    let clientAddress: ClientAddress
+    /// Whether the session cookie is `Secure` (TLS here, or an `https` `server.public_url`).
+    let secureCookie: Bool
     /// The chain is re-verified at most once a minute however often the page is loaded.
     let chainStatus: ChainVerificationCache
 
     static let cookieName = "adwatch_session"
     static let timelinePageSize = 200
 
-    init(store: any AdWatchStore, admin: AdminConfig, token: Reloadable<Secret>, clock: any WallClock) {
+    init(
+        store: any AdWatchStore, admin: AdminConfig, token: Reloadable<Secret>, clock: any WallClock, throttle: SignInThrottle,
+        clientAddress: ClientAddress, secureCookie: Bool
+    ) {
         self.store = store
         self.token = token
         self.clock = clock
+        self.throttle = throttle
+        self.clientAddress = clientAddress
+        self.secureCookie = secureCookie
         self.sessions = WebSessionStore(clock: clock, lifetime: admin.sessionLifetime.seconds)
         self.chainStatus = ChainVerificationCache(log: store, clock: clock, maxAge: 60)
     }
@@ -53,7 +64,7 @@ struct AdminWebController {
             guard let pending = sessions.session(id: Self.cookie(request)), WebSessionStore.csrfMatches(pending, form["csrf"]) else {
                 return signInPage(error: "The sign-in form expired. Please try again.", status: .forbidden, request: request, fresh: true)
             }
-            let address = context.remoteAddressText ?? "unknown"
+            let address = clientAddress.of(request, context: context)
             let now = clock.now()
             if let wait = throttle.retryAfter(address, now: now) {
                 await auditSignIn(.adminSignInRefused, address: address, reason: "too_many_attempts", logger: context.logger)
@@ -78,7 +89,7 @@ struct AdminWebController {
             let form = try await Self.form(request)
             guard let session = signedIn(request), WebSessionStore.csrfMatches(session, form["csrf"]) else { return Self.forbidden() }
             sessions.remove(id: session.id)
-            return Self.redirect("/admin/login", cookie: "\(Self.cookieName)=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict")
+            return Self.redirect("/admin/login", cookie: "\(Self.cookieName)=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict\(cookieSecurity)")
         }
         router.get("admin/timeline") { request, _ in
             guard let session = signedIn(request) else { return Self.redirect("/admin/login") }
@@ -246,8 +257,11 @@ struct AdminWebController {
 
     private func cookieHeader(_ session: WebSession) -> String {
         let maxAge = max(0, Int(session.expiresAt.timeIntervalSince(clock.now()).rounded()))
-        return "\(Self.cookieName)=\(session.id); Path=/admin; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+        return "\(Self.cookieName)=\(session.id); Path=/admin; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(cookieSecurity)"
     }
+
+    /// `; Secure` when browsers reach us over HTTPS: the cookie then never travels in clear text.
+    private var cookieSecurity: String { secureCookie ? "; Secure" : "" }
 
     static func cookie(_ request: Request) -> String? {
         request.cookies[cookieName]?.value

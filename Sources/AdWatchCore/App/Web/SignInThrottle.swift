@@ -2,8 +2,12 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Refuses sign-in attempts from an address after `limit` wrong tokens within `window`, until the
-/// oldest of them leaves the window: guessing the admin token through the form costs real time.
-/// Bounded: past ``capacity`` addresses the stalest are forgotten.
+/// oldest of them leaves the window: guessing the admin token costs real time.
+///
+/// One instance serves the admin API (bearer token) and the web form, so a client gets `limit` guesses
+/// in all, not `limit` per door. Addresses are client addresses (``ClientAddress``), so behind a trusted
+/// proxy one client's guesses lock out only that client. Bounded: past ``capacity`` addresses the stalest
+/// are forgotten.
 final class SignInThrottle: Sendable {
     let limit: Int
     let window: TimeInterval

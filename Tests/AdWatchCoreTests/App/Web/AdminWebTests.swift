@@ -196,11 +196,11 @@ struct AdminWebTests {
             var headers: HTTPFields = [:]
             headers[.cookie] = cookie
             #expect(try await client.execute(uri: "/admin", method: .get, headers: headers).status == .ok)
-            token.replace(with: Secret(literal: "a-rotated-admin-token"))
+            token.replace(with: Secret(literal: "a-rotated-admin-token-0123456789abcdef"))
             let after = try await client.execute(uri: "/admin", method: .get, headers: headers)
             #expect(after.status == .seeOther)
             #expect(after.headers[.location] == "/admin/login")
-            #expect(try await Self.signIn(client, token: "a-rotated-admin-token").response.status == .seeOther)
+            #expect(try await Self.signIn(client, token: "a-rotated-admin-token-0123456789abcdef").response.status == .seeOther)
         }
     }
 }
