@@ -202,8 +202,37 @@ extension SourceConfig {
             if parsed.usesID && idHeader == nil {
                 throw ConfigError(path: "\(path).id_header", "the signed template uses {id}; name the header that carries it")
             }
+            // An unsigned header can be rewritten by whoever replays a captured request: it must not look like protection.
+            if !parsed.usesTimestamp && timestampHeader != nil {
+                throw ConfigError(
+                    path: "\(path).timestamp_header",
+                    "is not signed (no {timestamp} in signed), so a replay could change it; add {timestamp} to signed or remove it"
+                )
+            }
+            if !parsed.usesID && idHeader != nil {
+                throw ConfigError(
+                    path: "\(path).id_header", "is not signed (no {id} in signed), so a replay could change it; add {id} to signed or remove it"
+                )
+            }
         case .stripe, .github, .none:
             break
+        }
+        if signsTimestamp, dedupWindow.duration < tolerance.duration * 2 {
+            // A captured request verifies for 2 × tolerance (its timestamp may be up to `tolerance` ahead of
+            // the clock, and is accepted until `tolerance` behind it); dedup must remember it at least as long.
+            throw ConfigError(
+                path: "\(path).dedup_window",
+                "must be at least twice the tolerance (\(ConfigDuration(tolerance.duration * 2))): a replay verifies that long, so remember it as long"
+            )
+        }
+    }
+
+    /// True when the scheme signs a timestamp, so `tolerance` applies.
+    var signsTimestamp: Bool {
+        switch scheme {
+        case .standardWebhooks, .stripe: true
+        case .hmac: (try? SignedContentTemplate(parsing: signed ?? "{body}"))?.usesTimestamp ?? false
+        case .github, .none: false
         }
     }
 }

@@ -125,7 +125,7 @@ struct WebhookController {
         context: AdWatchRequestContext
     ) -> InboundEvent {
         let deliveryID = delivery.deliveryID ?? envelope.deliveryID
-        let dedupKey = deliveryID.map { "id:\($0)" } ?? "sha256:" + ByteEncoding.hex(Digest.sha256(Array(source.name.utf8) + [0] + body))
+        let dedupKey = DedupKey.make(source: source.name, body: body, delivery: delivery, bodyDeliveryID: envelope.deliveryID)
         var headers: [String: String] = [:]
         for field in request.headers where !source.strippedHeaders.contains(field.name) {
             let name = field.name.canonicalName
