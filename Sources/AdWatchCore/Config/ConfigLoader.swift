@@ -145,8 +145,10 @@ extension SourceConfig {
             ("header", header), ("prefix", prefix), ("signed", signed), ("timestamp_header", timestampHeader), ("id_header", idHeader),
         ]
         let nameIsURLSafe = !name.isEmpty && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
-        guard nameIsURLSafe, name.allSatisfy(\.isASCII) else {
-            throw ConfigError(path: "\(path).name", "use letters, digits, '-' and '_' only (it becomes /webhooks/<name>)")
+        guard nameIsURLSafe, name.allSatisfy(\.isASCII), name.count <= WebhookSource.maxNameLength else {
+            throw ConfigError(
+                path: "\(path).name", "use letters, digits, '-' and '_' only, at most \(WebhookSource.maxNameLength) (it becomes /webhooks/<name>)"
+            )
         }
         guard tolerance.duration > .zero else {
             throw ConfigError(path: "\(path).tolerance", "must be greater than 0")

@@ -170,6 +170,7 @@ struct WebhookController {
             source: source,
             reason: reason,
             status: Int(status.code),
+            client: context.remoteAddressText ?? "unknown",
             remoteAddress: context.remoteAddressText,
             size: size ?? body?.count,
             body: body,
@@ -179,7 +180,10 @@ struct WebhookController {
         if written {
             context.logger.info(
                 "rejected webhook",
-                metadata: ["webhook.source": "\(source)", "webhook.reject_reason": "\(reason)", "http.response.status_code": "\(status.code)"]
+                metadata: [
+                    "webhook.source": "\(RejectionAuditor.truncatedSource(source).name)", "webhook.reject_reason": "\(reason)",
+                    "http.response.status_code": "\(status.code)",
+                ]
             )
         }
         return JSONReply.error(status, code, message, headers: headers)

@@ -219,17 +219,35 @@ struct WebhookRouteTests {
     @Test func rateLimitsRejectionRecordsAndCountsWhatItDropped() async throws {
         let store = MemoryStore()
         let clock = clock
-        let config = TestSupport.config(rejectionsPerSecond: 1, rejectionBurst: 3)
+        // One client may use a quarter of the budget: a burst of 3, then one record every 4 s.
+        let config = TestSupport.config(rejectionsPerSecond: 1, rejectionBurst: 12)
         try await withApp(config: config, store: store) { client in
             for _ in 0..<10 {
                 #expect(try await Self.post(client, source: "junk", headers: [.contentType: "application/json"], body: [1]).status == .notFound)
             }
-            clock.advance(by: .seconds(1))
+            clock.advance(by: .seconds(4))
             _ = try await Self.post(client, source: "junk", headers: [.contentType: "application/json"], body: [1])
         }
         let records = try await store.records(from: 0, limit: 100)
         #expect(records.count == 4)
         #expect(records[3].details.contains(#""suppressed_before":7"#))
+        #expect(records[3].details.contains(#""client_suppressed_before":7"#))
+    }
+
+    @Test func auditsAHugeUnknownSourceNameTruncatedWithItsLength() async throws {
+        let store = MemoryStore()
+        let logs = LogCapture()
+        let name = String(repeating: "a", count: 60_000)
+        try await withApp(store: store, logger: logs.logger) { client in
+            let response = try await Self.post(client, source: name, headers: [.contentType: "application/json"], body: [1])
+            #expect(response.status == .notFound)
+        }
+        let record = try #require(try await store.records(from: 0, limit: 10).first)
+        #expect(record.source == String(repeating: "a", count: 64))
+        #expect(record.details.contains(#""source_length":60000"#))
+        #expect(record.details.utf8.count < 1000)
+        let rejected = logs.handler.entries.filter { "\($0.message)" == "rejected webhook" }
+        #expect(rejected.map { $0.metadata["webhook.source"].map { "\($0)" } } == [String(repeating: "a", count: 64)])
     }
 
     @Test func storesExactlyOneEventPerDeliveryUnderConcurrency() async throws {
