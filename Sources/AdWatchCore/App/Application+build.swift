@@ -1,6 +1,7 @@
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import NIOCore
 import NIOSSL
 import Logging
 
@@ -31,7 +32,7 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     let scheme = config.server.tls == nil ? "http" : "https"
     var app = Application(
         router: router,
-        server: try httpServer(tls: config.server.tls),
+        server: try httpServer(tls: config.server.tls, limits: ListenerLimits(config.server), logger: logger),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "adwatch"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.server.port
@@ -120,9 +121,19 @@ func buildRouter(
     return router
 }
 
-/// HTTP/1.1, over TLS when `server.tls` names a certificate and key (TLS 1.2 or later).
-func httpServer(tls: ServerConfig.TLSConfig?) throws -> HTTPServerBuilder {
-    guard let tls else { return .http1() }
+/// HTTP/1.1, over TLS when `server.tls` names a certificate and key (TLS 1.2 or later), within `limits`
+/// (idle and read timeouts, a connection cap: ``ListenerLimits``); each call makes a listener with its own count.
+func httpServer(
+    tls: ServerConfig.TLSConfig?, limits: ListenerLimits = ListenerLimits(), logger: Logger = Logger(label: "adwatch")
+) throws -> HTTPServerBuilder {
+    let connections = ConnectionGuard.OpenConnections(limit: limits.maxConnections)
+    let http1 = HTTPServerBuilder.http1(
+        configuration: HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(readTimeout: limits.readTimeout, connections: connections, logger: logger)],
+            idleTimeout: TimeAmount(limits.idleTimeout)
+        )
+    )
+    guard let tls else { return http1 }
     let chain: [NIOSSLCertificate]
     let key: NIOSSLPrivateKey
     do {
@@ -145,5 +156,5 @@ func httpServer(tls: ServerConfig.TLSConfig?) throws -> HTTPServerBuilder {
     } catch {
         throw ConfigError(path: "server.tls", "the key '\(tls.key)' does not fit the certificate '\(tls.certificate)'")
     }
-    return try .tls(.http1(), tlsConfiguration: configuration)
+    return try .tls(http1, tlsConfiguration: configuration)
 }

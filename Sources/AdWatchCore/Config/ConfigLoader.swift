@@ -56,6 +56,13 @@ extension AdWatchConfig {
         guard server.shutdownGrace.seconds >= 0, server.shutdownGrace.seconds <= 3600 else {
             throw ConfigError(path: "server.shutdown_grace", "must be between 0s and 1h")
         }
+        for (key, value) in [("idle_timeout", server.idleTimeout), ("read_timeout", server.readTimeout)]
+        where value.duration <= .zero || value.duration > .seconds(3600) {
+            throw ConfigError(path: "server.\(key)", "must be greater than 0s and at most 1h")
+        }
+        guard (1...1_000_000).contains(server.maxConnections) else {
+            throw ConfigError(path: "server.max_connections", "must be between 1 and 1000000")
+        }
         if let tls = server.tls {
             for (key, path) in [("certificate", tls.certificate), ("key", tls.key)] where !FileManager.default.isReadableFile(atPath: path) {
                 throw ConfigError(path: "server.tls.\(key)", "cannot read '\(path)'")
