@@ -120,6 +120,7 @@ struct ConfigTests {
         let yaml = "server:\n  idle_timeout: 2m\n  read_timeout: 500ms\n  max_connections: 64\n" + Self.minimalSource
         let config = try ConfigLoader.parse(yaml: yaml, resolver: .environment([:]))
         #expect(ListenerLimits(config.server) == ListenerLimits(idleTimeout: .seconds(120), readTimeout: .milliseconds(500), maxConnections: 64))
+        #expect(ConfigExplainer.explain(config, path: "a.yaml").contains("at most 64 connections, idle ones closed after 2m, requests read within 500ms"))
     }
 
     @Test func acceptsTheUnsignedSchemeOnlyWithTheInsecureFlagAndWarnsAboutIt() throws {
