@@ -9,7 +9,8 @@
 struct ListenerLimits: Sendable, Equatable {
     /// A connection with no request in progress (and no complete request headers) is closed after this long.
     var idleTimeout: Duration
-    /// A request (headers and body, and over TLS the handshake before the first one) must arrive in full within this long of its first byte.
+    /// A request (headers and body, and over TLS the handshake before the first one) must arrive in full
+    /// within this long of its first byte.
     var readTimeout: Duration
     /// Open connections; one more is closed as soon as it is accepted.
     var maxConnections: Int
