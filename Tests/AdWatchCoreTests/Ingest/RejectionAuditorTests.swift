@@ -64,7 +64,9 @@ struct RejectionAuditorTests {
         #expect(await reject(auditor, from: "client-499", times: 500) < 500)
     }
 
-    @Test(arguments: [(String(repeating: "x", count: 64), nil), (String(repeating: "x", count: 65), 65), (String(repeating: "é", count: 10_000), 10_000)])
+    @Test(arguments: [
+        (String(repeating: "x", count: 64), nil), (String(repeating: "x", count: 65), 65), (String(repeating: "é", count: 10_000), 10_000),
+    ])
     func truncatesLongSourceNamesAndKeepsTheirLength(_ name: String, _ length: Int?) {
         let truncated = RejectionAuditor.truncatedSource(name)
         #expect(truncated.name.unicodeScalars.count == min(64, name.unicodeScalars.count))

@@ -32,7 +32,8 @@ struct ReplayProtectionTests {
         defer { database.remove() }
         let store = try SQLiteStore(path: database.path)
         let clock = ManualWallClock(TestSupport.now)
-        let app = try await buildApplication(config: Self.config(), dependencies: Dependencies(store: store, clock: clock, logger: .init(label: "test")))
+        let dependencies = Dependencies(store: store, clock: clock, logger: Logger(label: "test"))
+        let app = try await buildApplication(config: Self.config(), dependencies: dependencies)
         try await app.test(.router) { client in try await test(client, store) }
     }
 

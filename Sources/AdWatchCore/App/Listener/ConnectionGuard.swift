@@ -92,7 +92,9 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         readDeadline = channel.eventLoop.scheduleTask(in: timeout) {
             logger.debug(
                 "closing a connection whose request did not arrive within the read timeout",
-                metadata: ["net.peer.address": "\(channel.remoteAddress?.ipAddress ?? "-")", "server.read_timeout_ms": "\(timeout.nanoseconds / 1_000_000)"]
+                metadata: [
+                    "net.peer.address": "\(channel.remoteAddress?.ipAddress ?? "-")", "server.read_timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
+                ]
             )
             channel.close(promise: nil)
         }
