@@ -7,6 +7,8 @@ public import NIOCore
 public struct AdWatchRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// The client behind trusted proxies (``ClientAddress``), where a route resolved it; else the peer.
+    var clientAddress: String?
 
     /// Admin requests decode JSON with ISO 8601 dates.
     public var requestDecoder: JSONDecoder {
@@ -23,5 +25,10 @@ public struct AdWatchRequestContext: RequestContext, RemoteAddressRequestContext
     /// The peer's IP address as text, when known.
     var remoteAddressText: String? {
         remoteAddress?.ipAddress
+    }
+
+    /// What throttles and rejection budgets key on: the resolved client, else the peer, else `unknown`.
+    var clientKey: String {
+        clientAddress ?? remoteAddressText ?? "unknown"
     }
 }

@@ -1,6 +1,7 @@
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import NIOCore
 import NIOSSL
 import Logging
 
@@ -31,7 +32,7 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     let scheme = config.server.tls == nil ? "http" : "https"
     var app = Application(
         router: router,
-        server: try httpServer(tls: config.server.tls),
+        server: try httpServer(tls: config.server.tls, limits: ListenerLimits(config.server), logger: logger),
         configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "adwatch"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.server.port
@@ -86,7 +87,7 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         // so it starts and stops with it; shut down before the store closes.
         let adminApp = Application(
             router: buildAdminRouter(config: config, dependencies: dependencies, adminToken: adminToken),
-            server: try httpServer(tls: config.server.tls),
+            server: try httpServer(tls: config.server.tls, limits: ListenerLimits(config.server), logger: logger),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "adwatch"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
@@ -123,7 +124,8 @@ func buildRouter(
         clock: dependencies.clock,
         maxBodyBytes: config.server.maxBodyBytes,
         onAccepted: { doorbell.ring() },
-        metrics: WebhookMetrics(sources: config.sources.map(\.name), factory: dependencies.metrics.factory)
+        metrics: WebhookMetrics(sources: config.sources.map(\.name), factory: dependencies.metrics.factory),
+        clientAddress: ClientAddress(trustedProxies: config.server.trustedProxies)
     ).addRoutes(to: router)
     HealthController(store: dependencies.store).addRoutes(to: router)
     // With `admin.listen` they live on that listener only; here they are then 404.
@@ -161,9 +163,19 @@ private func addOperatorRoutes(to router: Router<AdWatchRequestContext>, config:
     }
 }
 
-/// HTTP/1.1, over TLS when `server.tls` names a certificate and key (TLS 1.2 or later).
-func httpServer(tls: ServerConfig.TLSConfig?) throws -> HTTPServerBuilder {
-    guard let tls else { return .http1() }
+/// HTTP/1.1, over TLS when `server.tls` names a certificate and key (TLS 1.2 or later), within `limits`
+/// (idle and read timeouts, a connection cap: ``ListenerLimits``); each call makes a listener with its own count.
+func httpServer(
+    tls: ServerConfig.TLSConfig?, limits: ListenerLimits = ListenerLimits(), logger: Logger = Logger(label: "adwatch")
+) throws -> HTTPServerBuilder {
+    let connections = ConnectionGuard.OpenConnections(limit: limits.maxConnections)
+    let http1 = HTTPServerBuilder.http1(
+        configuration: HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuard(readTimeout: limits.readTimeout, connections: connections, logger: logger)],
+            idleTimeout: TimeAmount(limits.idleTimeout)
+        )
+    )
+    guard let tls else { return http1 }
     let chain: [NIOSSLCertificate]
     let key: NIOSSLPrivateKey
     do {
@@ -186,5 +198,5 @@ func httpServer(tls: ServerConfig.TLSConfig?) throws -> HTTPServerBuilder {
     } catch {
         throw ConfigError(path: "server.tls", "the key '\(tls.key)' does not fit the certificate '\(tls.certificate)'")
     }
-    return try .tls(.http1(), tlsConfiguration: configuration)
+    return try .tls(http1, tlsConfiguration: configuration)
 }

@@ -92,6 +92,12 @@ public struct ServerConfig: Sendable, Decodable {
     public var usesHTTPS: Bool {
         tls != nil || publicURL?.lowercased().hasPrefix("https://") == true
     }
+    /// A connection with no request in progress is closed after this long.
+    public var idleTimeout: ConfigDuration = "60s"
+    /// A request must arrive in full (headers and body) within this long of its first byte.
+    public var readTimeout: ConfigDuration = "30s"
+    /// Open connections the listener keeps; one more is closed as soon as it is accepted.
+    public var maxConnections: Int = 512
 
     /// `server.tls:` — PEM files for the listener.
     public struct TLSConfig: Sendable, Decodable, Equatable {
@@ -115,12 +121,18 @@ public struct ServerConfig: Sendable, Decodable {
         }
     }
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 256 * 1024, shutdownGrace: ConfigDuration = "25s", tls: TLSConfig? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 256 * 1024, shutdownGrace: ConfigDuration = "25s", tls: TLSConfig? = nil,
+        idleTimeout: ConfigDuration = "60s", readTimeout: ConfigDuration = "30s", maxConnections: Int = 512
+    ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.shutdownGrace = shutdownGrace
         self.tls = tls
+        self.idleTimeout = idleTimeout
+        self.readTimeout = readTimeout
+        self.maxConnections = maxConnections
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -129,6 +141,9 @@ public struct ServerConfig: Sendable, Decodable {
         case shutdownGrace = "shutdown_grace"
         case publicURL = "public_url"
         case trustedProxies = "trusted_proxies"
+        case idleTimeout = "idle_timeout"
+        case readTimeout = "read_timeout"
+        case maxConnections = "max_connections"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -147,6 +162,9 @@ public struct ServerConfig: Sendable, Decodable {
             }
         }
         trustedProxies = try c.decode(.trustedProxies, default: trustedProxies)
+        idleTimeout = try c.decode(.idleTimeout, default: idleTimeout)
+        readTimeout = try c.decode(.readTimeout, default: readTimeout)
+        maxConnections = try c.decode(.maxConnections, default: maxConnections)
     }
 }
 

@@ -2,7 +2,11 @@
 public enum ConfigExplainer {
     public static func explain(_ config: AdWatchConfig, path: String) -> String {
         var lines = ["\(path): OK"]
-        lines.append("server: \(config.server.tls == nil ? "http" : "https")://\(config.server.host):\(config.server.port), bodies up to \(config.server.maxBodyBytes) bytes")
+        let server = config.server
+        lines.append(
+            "server: \(server.tls == nil ? "http" : "https")://\(server.host):\(server.port), bodies up to \(server.maxBodyBytes) bytes, "
+                + "at most \(server.maxConnections) connections, idle ones closed after \(server.idleTimeout), requests read within \(server.readTimeout)"
+        )
         lines.append("store: SQLite \(config.store.sqlitePath) (synchronous=\(config.store.synchronous.rawValue))")
         lines.append("sources:")
         for source in config.sources {

@@ -56,6 +56,13 @@ extension AdWatchConfig {
         guard server.shutdownGrace.seconds >= 0, server.shutdownGrace.seconds <= 3600 else {
             throw ConfigError(path: "server.shutdown_grace", "must be between 0s and 1h")
         }
+        for (key, value) in [("idle_timeout", server.idleTimeout), ("read_timeout", server.readTimeout)]
+        where value.duration <= .zero || value.duration > .seconds(3600) {
+            throw ConfigError(path: "server.\(key)", "must be greater than 0s and at most 1h")
+        }
+        guard (1...1_000_000).contains(server.maxConnections) else {
+            throw ConfigError(path: "server.max_connections", "must be between 1 and 1000000")
+        }
         if let tls = server.tls {
             for (key, path) in [("certificate", tls.certificate), ("key", tls.key)] where !FileManager.default.isReadableFile(atPath: path) {
                 throw ConfigError(path: "server.tls.\(key)", "cannot read '\(path)'")
@@ -145,8 +152,10 @@ extension SourceConfig {
             ("header", header), ("prefix", prefix), ("signed", signed), ("timestamp_header", timestampHeader), ("id_header", idHeader),
         ]
         let nameIsURLSafe = !name.isEmpty && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
-        guard nameIsURLSafe, name.allSatisfy(\.isASCII) else {
-            throw ConfigError(path: "\(path).name", "use letters, digits, '-' and '_' only (it becomes /webhooks/<name>)")
+        guard nameIsURLSafe, name.allSatisfy(\.isASCII), name.count <= WebhookSource.maxNameLength else {
+            throw ConfigError(
+                path: "\(path).name", "use letters, digits, '-' and '_' only, at most \(WebhookSource.maxNameLength) (it becomes /webhooks/<name>)"
+            )
         }
         guard tolerance.duration > .zero else {
             throw ConfigError(path: "\(path).tolerance", "must be greater than 0")
@@ -202,8 +211,37 @@ extension SourceConfig {
             if parsed.usesID && idHeader == nil {
                 throw ConfigError(path: "\(path).id_header", "the signed template uses {id}; name the header that carries it")
             }
+            // An unsigned header can be rewritten by whoever replays a captured request: it must not look like protection.
+            if !parsed.usesTimestamp && timestampHeader != nil {
+                throw ConfigError(
+                    path: "\(path).timestamp_header",
+                    "is not signed (no {timestamp} in signed), so a replay could change it; add {timestamp} to signed or remove it"
+                )
+            }
+            if !parsed.usesID && idHeader != nil {
+                throw ConfigError(
+                    path: "\(path).id_header", "is not signed (no {id} in signed), so a replay could change it; add {id} to signed or remove it"
+                )
+            }
         case .stripe, .github, .none:
             break
+        }
+        if signsTimestamp, dedupWindow.duration < tolerance.duration * 2 {
+            // A captured request verifies for 2 × tolerance (its timestamp may be up to `tolerance` ahead of
+            // the clock, and is accepted until `tolerance` behind it); dedup must remember it at least as long.
+            throw ConfigError(
+                path: "\(path).dedup_window",
+                "must be at least twice the tolerance (\(ConfigDuration(tolerance.duration * 2))): a replay verifies that long, so remember it as long"
+            )
+        }
+    }
+
+    /// True when the scheme signs a timestamp, so `tolerance` applies.
+    var signsTimestamp: Bool {
+        switch scheme {
+        case .standardWebhooks, .stripe: true
+        case .hmac: (try? SignedContentTemplate(parsing: signed ?? "{body}"))?.usesTimestamp ?? false
+        case .github, .none: false
         }
     }
 }

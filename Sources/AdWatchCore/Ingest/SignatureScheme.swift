@@ -28,12 +28,21 @@ public enum SignatureFailure: String, Sendable, Error, CaseIterable {
 public struct VerifiedDelivery: Sendable, Equatable {
     /// The sender's delivery id (`webhook-id`, `X-GitHub-Delivery`, the `hmac` id header), when it sends one.
     public var deliveryID: String?
+    /// True when the signature covers ``deliveryID`` (`webhook-id`, an `hmac` template with `{id}`).
+    /// An unsigned id (`X-GitHub-Delivery`) can be rewritten by anyone who replays the request, so it
+    /// never identifies a delivery for dedup (``DedupKey``).
+    public var deliveryIDIsSigned: Bool
     /// The signed timestamp, when the scheme signs one.
     public var timestamp: Date?
+    /// True when the signature covers the body (every scheme but `none`), so a delivery id found inside
+    /// the body is as trustworthy as the body.
+    public var bodyIsSigned: Bool
 
-    public init(deliveryID: String? = nil, timestamp: Date? = nil) {
+    public init(deliveryID: String? = nil, deliveryIDIsSigned: Bool = false, timestamp: Date? = nil, bodyIsSigned: Bool = true) {
         self.deliveryID = deliveryID
+        self.deliveryIDIsSigned = deliveryIDIsSigned
         self.timestamp = timestamp
+        self.bodyIsSigned = bodyIsSigned
     }
 }
 
@@ -68,11 +77,15 @@ extension SignatureScheme {
         abs(now.timeIntervalSince(signed)) <= tolerance.timeInterval
     }
 
-    /// Parses a Unix timestamp in whole seconds.
+    /// Parses a Unix timestamp in whole seconds, written as canonical decimal.
+    ///
+    /// ASCII digits only — no sign, no spaces, no leading zeros (`"0"` alone is fine) — and at most 12
+    /// of them; anything else is malformed. One instant has exactly one spelling, so a timestamp
+    /// cannot be re-spelled to move bytes between it and a neighbouring part of the signed content.
     static func parseUnixSeconds(_ text: String) -> Date? {
-        // Digits only (no sign, no spaces), at most 12 of them: anything else is malformed.
         let digits = text.utf8
         guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              digits.count == 1 || digits.first != UInt8(ascii: "0"),
               let seconds = Int64(text)
         else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(seconds))

@@ -19,6 +19,8 @@ struct WebhookController {
     /// Called after a new event is durable (wakes the processor).
     let onAccepted: @Sendable () -> Void
     let metrics: WebhookMetrics?
+    /// Resolves the client behind `server.trusted_proxies`, so the rejection budget is per real client.
+    let clientAddress: ClientAddress
 
     init(
         sources: Reloadable<[String: WebhookSource]>,
@@ -27,8 +29,10 @@ struct WebhookController {
         clock: any WallClock,
         maxBodyBytes: Int,
         onAccepted: @escaping @Sendable () -> Void = {},
-        metrics: WebhookMetrics? = nil
+        metrics: WebhookMetrics? = nil,
+        clientAddress: ClientAddress = ClientAddress(trustedProxies: [])
     ) {
+        self.clientAddress = clientAddress
         self.sources = sources
         self.inbox = inbox
         self.rejections = rejections
@@ -40,6 +44,8 @@ struct WebhookController {
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
         router.post("/webhooks/:source") { request, context in
+            var context = context
+            context.clientAddress = clientAddress.of(request, context: context)
             let started = ContinuousClock.now
             let name = context.parameters.get("source") ?? ""
             // One look at the sources per request: a reload in the middle cannot split it.
@@ -125,7 +131,7 @@ struct WebhookController {
         context: AdWatchRequestContext
     ) -> InboundEvent {
         let deliveryID = delivery.deliveryID ?? envelope.deliveryID
-        let dedupKey = deliveryID.map { "id:\($0)" } ?? "sha256:" + ByteEncoding.hex(Digest.sha256(Array(source.name.utf8) + [0] + body))
+        let dedupKey = DedupKey.make(source: source.name, body: body, delivery: delivery, bodyDeliveryID: envelope.deliveryID)
         var headers: [String: String] = [:]
         for field in request.headers where !source.strippedHeaders.contains(field.name) {
             let name = field.name.canonicalName
@@ -144,7 +150,7 @@ struct WebhookController {
             receivedAt: clock.now(),
             body: body,
             headers: headers,
-            remoteAddress: context.remoteAddressText,
+            remoteAddress: context.clientAddress ?? context.remoteAddressText,
             dedupWindow: source.config.dedupWindow.duration
         )
     }
@@ -170,7 +176,8 @@ struct WebhookController {
             source: source,
             reason: reason,
             status: Int(status.code),
-            remoteAddress: context.remoteAddressText,
+            client: context.clientKey,
+            remoteAddress: context.clientAddress ?? context.remoteAddressText,
             size: size ?? body?.count,
             body: body,
             logger: context.logger
@@ -179,7 +186,10 @@ struct WebhookController {
         if written {
             context.logger.info(
                 "rejected webhook",
-                metadata: ["webhook.source": "\(source)", "webhook.reject_reason": "\(reason)", "http.response.status_code": "\(status.code)"]
+                metadata: [
+                    "webhook.source": "\(RejectionAuditor.truncatedSource(source).name)", "webhook.reject_reason": "\(reason)",
+                    "http.response.status_code": "\(status.code)",
+                ]
             )
         }
         return JSONReply.error(status, code, message, headers: headers)

@@ -17,4 +17,7 @@ struct WebhookSource: Sendable {
     }
 
     var name: String { config.name }
+
+    /// Longest source name a configuration may use; rejection records cut unknown names to the same length.
+    static var maxNameLength: Int { RejectionAuditor.maxSourceLength }
 }

@@ -4,7 +4,7 @@ public import Foundation
 public struct InboundEvent: Sendable, Equatable {
     public let id: String
     public let source: String
-    /// `id:<delivery id>` when the sender gave one, else `sha256:<hex of source ‖ 0 ‖ body>`.
+    /// `id:<delivery id>` when the signature vouches for one, else `sha256:<hex of source ‖ 0 ‖ body>` (``DedupKey``).
     public let dedupKey: String
     public let deliveryID: String?
     public let eventType: String?

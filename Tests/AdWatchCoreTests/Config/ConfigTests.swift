@@ -70,6 +70,59 @@ struct ConfigTests {
         }
     }
 
+    static let invalidReplayAndListenerSettings: [(String, String)] = [
+        // Replay safety: an hmac header the template does not sign, ambiguous templates, a window a replay outlives.
+        (hmacSource(signed: "{body}", extra: "    timestamp_header: X-Timestamp\n"), "sources[0].timestamp_header: is not signed (no {timestamp} in signed)"),
+        (hmacSource(signed: "{timestamp}.{body}", extra: "    timestamp_header: X-Timestamp\n    id_header: X-Delivery\n"),
+         "sources[0].id_header: is not signed (no {id} in signed)"),
+        (hmacSource(signed: "{id}{timestamp}.{body}", extra: "    timestamp_header: X-Timestamp\n    id_header: X-Delivery\n"),
+         "sources[0].signed: adjacent placeholders {id}{timestamp} are ambiguous"),
+        (hmacSource(signed: "{timestamp}{body}", extra: "    timestamp_header: X-Timestamp\n"), "sources[0].signed: adjacent placeholders {timestamp}{body}"),
+        (minimalSource + "\n    dedup_window: 9m59s\n", "sources[0].dedup_window: must be at least twice the tolerance (10m)"),
+        // The default window (72h) is too short for a 2-day tolerance.
+        ("sources:\n  - name: a\n    scheme: stripe\n    secrets: [x]\n    tolerance: 2d\n", "sources[0].dedup_window: must be at least twice the tolerance (4d)"),
+        (hmacSource(signed: "{timestamp}.{body}", extra: "    timestamp_header: X-Timestamp\n    dedup_window: 1m\n"),
+         "sources[0].dedup_window: must be at least twice the tolerance (10m)"),
+        ("sources:\n  - name: \(String(repeating: "a", count: 65))\n    scheme: github\n    secrets: [x]\n",
+         "sources[0].name: use letters, digits, '-' and '_' only, at most 64"),
+        // The listener's limits.
+        ("server:\n  idle_timeout: 0s\n" + minimalSource, "server.idle_timeout: must be greater than 0s and at most 1h"),
+        ("server:\n  read_timeout: 2h\n" + minimalSource, "server.read_timeout: must be greater than 0s and at most 1h"),
+        ("server:\n  max_connections: 0\n" + minimalSource, "server.max_connections: must be between 1 and 1000000"),
+        ("server:\n  max_conections: 10\n" + minimalSource, "server.max_conections: unknown key"),
+    ]
+
+    @Test(arguments: invalidReplayAndListenerSettings)
+    func explainsInvalidReplayAndListenerSettings(_ yaml: String, _ expected: String) {
+        explainsInvalidSettings(yaml, expected)
+    }
+
+    /// An `hmac` source with `signed` and further keys (each line indented by four spaces).
+    static func hmacSource(signed: String, extra: String) -> String {
+        "sources:\n  - name: a\n    scheme: hmac\n    secrets: [x]\n    header: X-Signature\n    signed: \"\(signed)\"\n" + extra
+    }
+
+    @Test(arguments: [
+        // Exactly twice the tolerance is enough; without a signed timestamp the tolerance does not apply.
+        minimalSource + "\n    dedup_window: 10m\n",
+        "sources:\n  - name: a\n    scheme: github\n    secrets: [x]\n    dedup_window: 1m\n",
+        hmacSource(signed: "{id}.{body}", extra: "    id_header: X-Delivery\n    dedup_window: 1m\n"),
+        hmacSource(signed: "{id}.{timestamp}.{body}", extra: "    id_header: X-Delivery\n    timestamp_header: X-Timestamp\n"),
+        "sources:\n  - name: \(String(repeating: "a", count: 64))\n    scheme: github\n    secrets: [x]\n",
+    ])
+    func acceptsReplaySafeSources(_ yaml: String) throws {
+        _ = try ConfigLoader.parse(yaml: yaml, resolver: .environment([:]))
+    }
+
+    @Test func readsTheListenerLimits() throws {
+        let defaults = try ConfigLoader.parse(yaml: Self.minimalSource, resolver: .environment([:]))
+        #expect(ListenerLimits(defaults.server) == ListenerLimits(idleTimeout: .seconds(60), readTimeout: .seconds(30), maxConnections: 512))
+        let yaml = "server:\n  idle_timeout: 2m\n  read_timeout: 500ms\n  max_connections: 64\n" + Self.minimalSource
+        let config = try ConfigLoader.parse(yaml: yaml, resolver: .environment([:]))
+        #expect(ListenerLimits(config.server) == ListenerLimits(idleTimeout: .seconds(120), readTimeout: .milliseconds(500), maxConnections: 64))
+        #expect(ConfigExplainer.explain(config, path: "a.yaml").contains("at most 64 connections, idle ones closed after 2m, requests read within 500ms"))
+    }
+
     @Test func acceptsTheUnsignedSchemeOnlyWithTheInsecureFlagAndWarnsAboutIt() throws {
         let config = try ConfigLoader.parse(yaml: "sources:\n  - name: open\n    scheme: none\n    insecure: true\n", resolver: .environment([:]))
         #expect(config.warnings.contains { $0.contains("UNSIGNED") })

@@ -209,6 +209,91 @@ struct SignatureSchemeTests {
         #expect(delivery.timestamp == nil)
     }
 
+    /// Headers a sender holding `secret` would send if it wrote the timestamp as `text`: the signature is
+    /// right for that text, so only the timestamp's spelling can fail.
+    static func headers(for kind: Kind, timestampText text: String, body: [UInt8], secret: String = secretA) -> HTTPFields {
+        let id = "msg_1"
+        func mac(_ key: [UInt8], _ content: String) -> [UInt8] { Digest.hmacSHA256(key: key, message: Array(content.utf8) + body) }
+        switch kind.name {
+        case "standard-webhooks":
+            let key = StandardWebhooksScheme.key(from: Secret(literal: secret))!
+            return [.webhookID: id, .webhookTimestamp: text, .webhookSignature: "v1,\(ByteEncoding.base64(mac(key, "\(id).\(text).")))"]
+        case "stripe":
+            return [.stripeSignature: "t=\(text),v1=\(ByteEncoding.hex(mac(Array(secret.utf8), "\(text).")))"]
+        case "hmac hex with timestamp":
+            return [
+                HTTPField.Name("X-Symphony-Signature")!: "sha256=\(ByteEncoding.hex(mac(Array(secret.utf8), "\(text).")))",
+                HTTPField.Name("X-Symphony-Timestamp")!: text,
+            ]
+        case "hmac base64 with id":
+            return [
+                HTTPField.Name("X-Signature")!: ByteEncoding.base64(mac(Array(secret.utf8), "\(id).\(text).")),
+                HTTPField.Name("X-Timestamp")!: text, HTTPField.Name("X-Delivery")!: id,
+            ]
+        default:
+            preconditionFailure("no timestamp in \(kind.name)")
+        }
+    }
+
+    /// The same instant as `TestSupport.now`, or nearly, spelled every way but the canonical one.
+    static let nonCanonicalTimestamps = [
+        "01764547200", "001764547200", "+1764547200", "-1764547200", "1764547200.0", "1764 547200", "1.7645472e9", "0x692CDA80",
+        "\u{0661}\u{0667}\u{0666}\u{0664}\u{0665}\u{0664}\u{0667}\u{0662}\u{0660}\u{0660}", "1764547200000000",
+    ]
+
+    @Test(arguments: kinds.filter(\.signsTimestamp))
+    func rejectsTimestampsThatAreNotCanonicalDecimal(_ kind: Kind) throws {
+        let scheme = kind.scheme([Self.secretA])
+        // The helper signs the canonical spelling exactly as the scheme does.
+        _ = try scheme.verify(request(Self.headers(for: kind, timestampText: "1764547200", body: body)), now: now).get()
+        for text in Self.nonCanonicalTimestamps {
+            let result = scheme.verify(request(Self.headers(for: kind, timestampText: text, body: body)), now: now)
+            #expect(result == .failure(.malformedTimestamp), "\(text)")
+        }
+    }
+
+    @Test func hmacReadsNoTimestampOrIDHeaderItsTemplateDoesNotSign() throws {
+        // Validation refuses this configuration; built anyway, the scheme still does not trust the unsigned headers.
+        let source = SourceConfig(
+            name: "s", scheme: .hmac, secrets: [Secret(literal: "k")], header: "X-Signature", signed: "{body}",
+            timestampHeader: "X-Timestamp", idHeader: "X-Delivery"
+        )
+        let scheme = source.makeScheme()
+        var headers = scheme.sign(body: body, id: "msg_1", timestamp: now)
+        #expect(headers[HTTPField.Name("X-Timestamp")!] == nil)
+        #expect(headers[HTTPField.Name("X-Delivery")!] == nil)
+        // Whatever a replayer writes into them, they neither fail the request nor become its id or time.
+        headers[HTTPField.Name("X-Timestamp")!] = "not a time"
+        headers[HTTPField.Name("X-Delivery")!] = "the next id the sender will use"
+        let delivery = try scheme.verify(request(headers), now: now).get()
+        #expect(delivery == VerifiedDelivery(deliveryID: nil, deliveryIDIsSigned: false, timestamp: nil))
+    }
+
+    @Test func saysWhetherTheSignatureCoversTheDeliveryIDAndTheBody() throws {
+        let id = "msg_1"
+        let standard = Self.kinds[0].scheme([Self.secretA])
+        let standardDelivery = try standard.verify(request(standard.sign(body: body, id: id, timestamp: now)), now: now).get()
+        #expect(standardDelivery.deliveryIDIsSigned && standardDelivery.bodyIsSigned)
+        let github = Self.kinds[2].scheme([Self.secretA])
+        let githubDelivery = try github.verify(request(github.sign(body: body, id: id, timestamp: now)), now: now).get()
+        #expect(githubDelivery.deliveryID == id)
+        #expect(!githubDelivery.deliveryIDIsSigned && githubDelivery.bodyIsSigned)
+        let hmac = Self.kinds[4].scheme([Self.secretA])
+        #expect(try hmac.verify(request(hmac.sign(body: body, id: id, timestamp: now)), now: now).get().deliveryIDIsSigned)
+        let unsigned = try UnsignedScheme().verify(request([:]), now: now).get()
+        #expect(!unsigned.bodyIsSigned && !unsigned.deliveryIDIsSigned)
+    }
+
+    @Test(arguments: ["{id}{timestamp}.{body}", "{timestamp}{body}", "{body}{timestamp}", "{id}.{timestamp}{body}", "{body}{body}"])
+    func signedContentTemplateRejectsAdjacentPlaceholders(_ template: String) {
+        #expect(throws: ConfigError.self) { try SignedContentTemplate(parsing: template) }
+    }
+
+    @Test(arguments: ["{id}.{timestamp}.{body}", "v0:{timestamp}:{body}", "{body}", "{timestamp}\n{id}\n{body}"])
+    func signedContentTemplateAcceptsSeparatedPlaceholders(_ template: String) throws {
+        _ = try SignedContentTemplate(parsing: template)
+    }
+
     @Test func signedContentTemplateRejectsUnknownPlaceholdersAndMissingBody() {
         #expect(throws: ConfigError.self) { try SignedContentTemplate(parsing: "{timestamp}.{payload}") }
         #expect(throws: ConfigError.self) { try SignedContentTemplate(parsing: "{timestamp}") }

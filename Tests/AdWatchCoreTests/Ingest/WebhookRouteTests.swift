@@ -219,17 +219,35 @@ struct WebhookRouteTests {
     @Test func rateLimitsRejectionRecordsAndCountsWhatItDropped() async throws {
         let store = MemoryStore()
         let clock = clock
-        let config = TestSupport.config(rejectionsPerSecond: 1, rejectionBurst: 3)
+        // One client may use a quarter of the budget: a burst of 3, then one record every 4 s.
+        let config = TestSupport.config(rejectionsPerSecond: 1, rejectionBurst: 12)
         try await withApp(config: config, store: store) { client in
             for _ in 0..<10 {
                 #expect(try await Self.post(client, source: "junk", headers: [.contentType: "application/json"], body: [1]).status == .notFound)
             }
-            clock.advance(by: .seconds(1))
+            clock.advance(by: .seconds(4))
             _ = try await Self.post(client, source: "junk", headers: [.contentType: "application/json"], body: [1])
         }
         let records = try await store.records(from: 0, limit: 100)
         #expect(records.count == 4)
         #expect(records[3].details.contains(#""suppressed_before":7"#))
+        #expect(records[3].details.contains(#""client_suppressed_before":7"#))
+    }
+
+    @Test func auditsAHugeUnknownSourceNameTruncatedWithItsLength() async throws {
+        let store = MemoryStore()
+        let logs = LogCapture()
+        let name = String(repeating: "a", count: 60_000)
+        try await withApp(store: store, logger: logs.logger) { client in
+            let response = try await Self.post(client, source: name, headers: [.contentType: "application/json"], body: [1])
+            #expect(response.status == .notFound)
+        }
+        let record = try #require(try await store.records(from: 0, limit: 10).first)
+        #expect(record.source == String(repeating: "a", count: 64))
+        #expect(record.details.contains(#""source_length":60000"#))
+        #expect(record.details.utf8.count < 1000)
+        let rejected = logs.handler.entries.filter { "\($0.message)" == "rejected webhook" }
+        #expect(rejected.map { $0.metadata["webhook.source"].map { "\($0)" } } == [String(repeating: "a", count: 64)])
     }
 
     @Test func storesExactlyOneEventPerDeliveryUnderConcurrency() async throws {
@@ -318,5 +336,34 @@ struct WebhookRouteTests {
         }
         // The configuration's own description redacts too.
         #expect(!"\(config.sources[0].secrets)".contains(String(secret.dropFirst(6))))
+    }
+}
+
+/// The rejection budget keys on the client behind `server.trusted_proxies`, over a real socket (the peer
+/// is 127.0.0.1, the trusted proxy).
+struct WebhookClientBudgetTests {
+    @Test func aFlooderBehindTheTrustedProxyCannotHideAnotherClientsRejections() async throws {
+        let store = MemoryStore()
+        var config = TestSupport.config(rejectionsPerSecond: 0.001, rejectionBurst: 8)
+        config.server.trustedProxies = [try #require(IPNetwork("127.0.0.1"))]
+        let app = try await buildApplication(
+            config: config, dependencies: Dependencies(store: store, clock: ManualWallClock(TestSupport.now), logger: Logger(label: "test"))
+        )
+        try await app.test(.live) { client in
+            func junk(from address: String) async throws {
+                let response = try await client.execute(
+                    uri: "/webhooks/nope", method: .post, headers: [.contentType: "application/json", ClientAddress.forwardedFor: address],
+                    body: ByteBuffer(string: "{}")
+                )
+                #expect(response.status == .notFound)
+            }
+            for _ in 0..<20 { try await junk(from: "203.0.113.9") }
+            try await junk(from: "198.51.100.7")
+        }
+        let records = try await store.records(from: 0, limit: 100)
+        // A quarter of the burst of 8 for the flooder; the other client's rejection is still written.
+        #expect(records.filter { $0.details.contains(#""remote_address":"203.0.113.9""#) }.count == 2)
+        #expect(records.filter { $0.details.contains(#""remote_address":"198.51.100.7""#) }.count == 1)
+        #expect(!records.contains { $0.details.contains(#""remote_address":"127.0.0.1""#) })
     }
 }

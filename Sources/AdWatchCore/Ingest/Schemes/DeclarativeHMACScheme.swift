@@ -7,11 +7,23 @@ public struct SignedContentTemplate: Sendable, Equatable {
     enum Part: Sendable, Equatable {
         case literal([UInt8])
         case body, timestamp, id
+
+        /// The placeholder's name, nil for literal text.
+        var placeholder: String? {
+            switch self {
+            case .literal: nil
+            case .body: "body"
+            case .timestamp: "timestamp"
+            case .id: "id"
+            }
+        }
     }
 
     let parts: [Part]
 
-    /// - Throws: ``ConfigError`` without a path for an unknown placeholder or a template without `{body}`.
+    /// - Throws: ``ConfigError`` without a path for an unknown placeholder, a template without `{body}`,
+    ///   or two placeholders with no literal text between them (`{id}{timestamp}`): the receiver could
+    ///   not tell where one value ends, so one signature would fit several (id, timestamp) pairs.
     public init(parsing template: String) throws {
         var parts: [Part] = []
         var rest = Substring(template)
@@ -30,6 +42,14 @@ public struct SignedContentTemplate: Sendable, Equatable {
         }
         if !rest.isEmpty { parts.append(.literal(Array(rest.utf8))) }
         guard parts.contains(.body) else { throw ConfigError(path: "", "the signed template must include {body}") }
+        for (first, second) in zip(parts, parts.dropFirst()) {
+            if let first = first.placeholder, let second = second.placeholder {
+                throw ConfigError(
+                    path: "",
+                    "adjacent placeholders {\(first)}{\(second)} are ambiguous; put literal text between them, e.g. \"{\(first)}.{\(second)}\""
+                )
+            }
+        }
         self.parts = parts
     }
 
@@ -54,6 +74,11 @@ public struct SignedContentTemplate: Sendable, Equatable {
 /// A fully declarative HMAC-SHA256 scheme: header, optional prefix, hex or base64, a signed-content
 /// template and optional timestamp and id headers. This is how an undocumented scheme (such as
 /// Symphony's) is configured without code.
+///
+/// The timestamp and id headers are read only when the template signs them (`{timestamp}`, `{id}`):
+/// an unsigned header could be rewritten by anyone replaying a captured request, so honouring it
+/// would make a source look replay-protected when it is not. (Configuration validation refuses such
+/// a header outright; the scheme ignores it as a second line of defence.)
 ///
 /// ```yaml
 /// scheme: hmac
@@ -92,8 +117,8 @@ public struct DeclarativeHMACScheme: SignatureScheme {
         self.prefix = prefix
         self.encoding = encoding
         self.template = template
-        self.timestampHeader = timestampHeader
-        self.idHeader = idHeader
+        self.timestampHeader = template.usesTimestamp ? timestampHeader : nil
+        self.idHeader = template.usesID ? idHeader : nil
     }
 
     public func verify(_ request: SignedRequest, now: Date) -> Result<VerifiedDelivery, SignatureFailure> {
@@ -126,7 +151,7 @@ public struct DeclarativeHMACScheme: SignatureScheme {
         if let timestamp, !Self.isWithin(tolerance, timestamp, of: now) {
             return .failure(.timestampOutsideTolerance)
         }
-        return .success(VerifiedDelivery(deliveryID: id, timestamp: timestamp))
+        return .success(VerifiedDelivery(deliveryID: id, deliveryIDIsSigned: id != nil, timestamp: timestamp))
     }
 
     public func sign(body: [UInt8], id: String, timestamp: Date) -> HTTPFields {

@@ -3,7 +3,8 @@ public import HTTPTypes
 
 /// GitHub's (and Meta's) scheme: `X-Hub-Signature-256: sha256=<hex>` over the body alone.
 ///
-/// It signs no timestamp, so a replay is caught only by dedup on `X-GitHub-Delivery` or the body hash.
+/// It signs neither a timestamp nor `X-GitHub-Delivery`, so a replay is caught only by dedup on the body
+/// hash: the delivery id is reported for the record but never trusted as the dedup key.
 public struct GitHubScheme: SignatureScheme {
     public let name = "github"
     public let signatureHeaderNames: [HTTPField.Name] = [.hubSignature256, .hubSignature]

@@ -43,7 +43,7 @@ public struct StandardWebhooksScheme: SignatureScheme {
             return .failure(.signatureMismatch)
         }
         guard Self.isWithin(tolerance, timestamp, of: now) else { return .failure(.timestampOutsideTolerance) }
-        return .success(VerifiedDelivery(deliveryID: id, timestamp: timestamp))
+        return .success(VerifiedDelivery(deliveryID: id, deliveryIDIsSigned: true, timestamp: timestamp))
     }
 
     public func sign(body: [UInt8], id: String, timestamp: Date) -> HTTPFields {

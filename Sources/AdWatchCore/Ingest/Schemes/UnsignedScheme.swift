@@ -9,7 +9,7 @@ public struct UnsignedScheme: SignatureScheme {
     public init() {}
 
     public func verify(_ request: SignedRequest, now: Date) -> Result<VerifiedDelivery, SignatureFailure> {
-        .success(VerifiedDelivery())
+        .success(VerifiedDelivery(bodyIsSigned: false))
     }
 
     public func sign(body: [UInt8], id: String, timestamp: Date) -> HTTPFields { [:] }
