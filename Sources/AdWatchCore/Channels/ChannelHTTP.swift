@@ -27,7 +27,7 @@ enum ChannelHTTP {
         }
         let status = Int(response.status.code)
         guard !(200..<300).contains(status) else { return }
-        let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
+        let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"), now: Date(), cap: RetryAfter.channelCap)
         throw ChannelError.forStatus(status, retryAfter: retryAfter)
     }
 
