@@ -108,7 +108,13 @@ struct HostileInputPropertyTests {
             }
             // What the admin API and the CLI use on operators' text, and the Ads API decoder on peers'.
             _ = try? Date(text, strategy: .iso8601)
-            if let json = try? JSONSerialization.data(withJSONObject: ["at": text]) { _ = try? JSONDecoder().decode(LenientDate.self, from: json) }
+            if let json = try? JSONSerialization.data(withJSONObject: ["at": text]) {
+                _ = try? JSONDecoder().decode(LenientDate.self, from: json)
+                // The admin API's request decoder (silences' starts_at / ends_at).
+                let admin = JSONDecoder()
+                admin.dateDecodingStrategy = .iso8601
+                _ = try? admin.decode([String: Date].self, from: json)
+            }
         }
     }
 
