@@ -12,6 +12,26 @@ struct AdWatchCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, CheckConfigCommand.self, SendCommand.self, EventsCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, RoutesCommand.self, DeliveriesCommand.self, AuditCommand.self, MockAPICommand.self, DemoCommand.self],
         defaultSubcommand: ServeCommand.self
     )
+
+    /// Parses and runs the command. A usage or configuration error prints its message alone:
+    /// ArgumentParser's own handling adds a `Usage:` block that buries the message. Help still prints
+    /// as usual, and an `ExitCode` thrown by a command exits quietly with its code.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let text = message(for: error)
+            if code == .success || text.isEmpty { Self.exit(withError: error) }
+            FileHandle.standardError.write(Data("Error: \(text)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Options every subcommand that logs shares.

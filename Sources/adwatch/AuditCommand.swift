@@ -97,6 +97,8 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(name: .long) var limit: Int = 100
         @Option(name: .long, help: "The cursor: start after this sequence number.") var after: Int64 = 0
 
+        func validate() throws { try AuditCommand.validatePaging(after: after, limit: limit) }
+
         func run() async throws {
             let store = try await openStore(filters.config)
             let page = try await store.page(matching: try filters.query(), after: after, limit: limit)
@@ -118,6 +120,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func validate() throws {
             if (campaign == nil) == (alert == nil) { throw ValidationError("give --campaign ID or --alert FINGERPRINT") }
+            try AuditCommand.validatePaging(after: after, limit: limit)
         }
 
         func run() async throws {
@@ -128,6 +131,12 @@ struct AuditCommand: AsyncParsableCommand {
             try await store.close()
             printRecords(page.records, format: format, nextCursor: page.nextCursor)
         }
+    }
+
+    /// `--after` is a sequence number (the next page starts after it); `--limit` a page size.
+    static func validatePaging(after: Int64, limit: Int) throws {
+        guard after >= 0, after < Int64.max else { throw ValidationError("--after must be a sequence number from 0 to \(Int64.max - 1)") }
+        guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 100000") }
     }
 
     enum OutputFormat: String, ExpressibleByArgument {

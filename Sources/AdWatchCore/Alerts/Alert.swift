@@ -32,38 +32,102 @@ public struct Alert: Sendable, Equatable {
 }
 
 /// A label matcher, `name=value` or `name=~regex` (as in Alertmanager).
+///
+/// A regex is compiled once, when the matcher is made (or read back from the store), never per
+/// evaluation. Limits keep an operator's pattern from costing unbounded time: a pattern longer than
+/// ``maxPatternLength`` is refused at creation, and a label value longer than ``maxValueLength``
+/// never matches a regex (it is not looked at).
 public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertible {
-    public var name: String
-    public var value: String
-    public var isRegex: Bool
+    /// The longest regex accepted, in bytes of UTF-8.
+    public static let maxPatternLength = 256
+    /// The longest label value a regex is run against, in bytes of UTF-8; longer values do not match.
+    public static let maxValueLength = 256
 
-    public init(name: String, value: String, isRegex: Bool = false) {
+    public let name: String
+    public let value: String
+    public let isRegex: Bool
+    /// The compiled regex (nil for an equality matcher, or for a stored pattern that no longer
+    /// compiles, which then matches nothing).
+    let compiled: CompiledPattern?
+
+    /// A matcher; a regex is checked against the limits and compiled here.
+    /// - Throws: ``ConfigError`` for an empty name, an over-long pattern or one that is not a regex.
+    public init(name: String, value: String, isRegex: Bool = false) throws(ConfigError) {
+        guard !name.isEmpty else { throw ConfigError(path: "", "'\(Self.shown(name, value, isRegex))' has no label name") }
         self.name = name
         self.value = value
         self.isRegex = isRegex
+        guard isRegex else {
+            compiled = nil
+            return
+        }
+        guard value.utf8.count <= Self.maxPatternLength else {
+            throw ConfigError(path: "", "the regular expression for '\(name.prefix(64))' is \(value.utf8.count) bytes; at most \(Self.maxPatternLength) are allowed")
+        }
+        guard let regex = try? Regex(value) else { throw ConfigError(path: "", "'\(value)' is not a valid regular expression") }
+        compiled = CompiledPattern(regex)
     }
 
     /// Parses `name=value` or `name=~regex`.
     public init(parsing text: String) throws(ConfigError) {
         if let range = text.range(of: "=~") {
-            self.init(name: String(text[..<range.lowerBound]), value: String(text[range.upperBound...]), isRegex: true)
-            guard (try? Regex(value)) != nil else { throw ConfigError(path: "", "'\(value)' is not a valid regular expression") }
+            try self.init(name: String(text[..<range.lowerBound]), value: String(text[range.upperBound...]), isRegex: true)
         } else if let range = text.range(of: "=") {
-            self.init(name: String(text[..<range.lowerBound]), value: String(text[range.upperBound...]))
+            try self.init(name: String(text[..<range.lowerBound]), value: String(text[range.upperBound...]))
         } else {
-            throw ConfigError(path: "", "'\(text)' is not a matcher; write name=value or name=~regex")
+            throw ConfigError(path: "", "'\(text.prefix(300))' is not a matcher; write name=value or name=~regex")
         }
-        guard !name.isEmpty else { throw ConfigError(path: "", "'\(text)' has no label name") }
     }
 
     public func matches(_ labels: [String: String]) -> Bool {
         let actual = labels[name] ?? ""
         guard isRegex else { return actual == value }
-        guard let regex = try? Regex(value) else { return false }
-        return (try? regex.wholeMatch(in: actual)) != nil
+        guard let compiled, actual.utf8.count <= Self.maxValueLength else { return false }
+        return (try? compiled.regex.wholeMatch(in: actual)) != nil
     }
 
     public var description: String { "\(name)\(isRegex ? "=~" : "=")\(value)" }
+
+    private static func shown(_ name: String, _ value: String, _ isRegex: Bool) -> String {
+        String("\(name)\(isRegex ? "=~" : "=")\(value)".prefix(300))
+    }
+
+    public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
+        lhs.name == rhs.name && lhs.value == rhs.value && lhs.isRegex == rhs.isRegex
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, value, isRegex
+    }
+
+    /// Reads a stored matcher. A stored regex that is refused today (longer than the limit, or no
+    /// longer compiling) is kept as a matcher that matches nothing: a silence never widens.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        value = try c.decode(String.self, forKey: .value)
+        isRegex = try c.decode(Bool.self, forKey: .isRegex)
+        compiled = isRegex && value.utf8.count <= Self.maxPatternLength ? (try? Regex(value)).map(CompiledPattern.init) : nil
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(value, forKey: .value)
+        try c.encode(isRegex, forKey: .isRegex)
+    }
+}
+
+/// A regex compiled once and shared by every copy of its ``LabelMatcher``.
+///
+/// `@unchecked`: the standard library does not declare `Regex<AnyRegexOutput>` `Sendable`, but the
+/// value is never mutated after compilation and matching only reads it.
+final class CompiledPattern: @unchecked Sendable {
+    let regex: Regex<AnyRegexOutput>
+
+    init(_ regex: Regex<AnyRegexOutput>) {
+        self.regex = regex
+    }
 }
 
 /// A silence: notifications for alerts matching every matcher are held back between `startsAt` and `endsAt`.

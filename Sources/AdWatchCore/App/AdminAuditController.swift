@@ -123,7 +123,7 @@ struct AdminAuditController {
     static func paging(_ parameter: (String) -> String?) throws(InvalidParameter) -> (cursor: Int64?, limit: Int) {
         var cursor: Int64?
         if let text = parameter("cursor"), !text.isEmpty {
-            guard let value = Int64(text), value >= 0 else { throw InvalidParameter(message: "cursor must be a next_cursor value from an earlier page") }
+            guard let value = Int64(text), value >= 0, value < Int64.max else { throw InvalidParameter(message: "cursor must be a next_cursor value from an earlier page") }
             cursor = value
         }
         var limit = 100

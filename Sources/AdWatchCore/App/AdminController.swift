@@ -43,7 +43,14 @@ struct AdminController {
             let endsAt: Date
             if let end = body.endsAt {
                 endsAt = end
-            } else if let text = body.duration, let duration = try? ConfigDuration(parsing: text) {
+            } else if let text = body.duration {
+                let duration: ConfigDuration
+                do {
+                    duration = try ConfigDuration(parsing: text)
+                } catch {
+                    // The parser's message is ours and quotes at most 40 characters of the input.
+                    return JSONReply.error(.badRequest, "invalid_silence", "duration: \((error as? ConfigError)?.message ?? "not a duration")")
+                }
                 endsAt = startsAt.addingTimeInterval(duration.seconds)
             } else {
                 return JSONReply.error(.badRequest, "invalid_silence", "give ends_at or a duration such as 2h")

@@ -20,7 +20,7 @@ public enum AuditChain {
     public static func seal(_ draft: AuditDraft, seq: Int64, prevHash: String) -> AuditRecord {
         var record = AuditRecord(
             seq: seq,
-            atMilliseconds: Int64((draft.at.timeIntervalSince1970 * 1000).rounded()),
+            atMilliseconds: CheckedTime.int64(clamping: (draft.at.timeIntervalSince1970 * 1000).rounded()),
             kind: draft.kind.rawValue,
             source: draft.source,
             campaign: draft.campaign,

@@ -99,8 +99,11 @@ extension AuditLog {
     /// A page of matching records after the cursor (a sequence number), and the cursor of the next
     /// page when there is one.
     public func page(matching query: AuditQuery, after cursor: Int64?, limit: Int) async throws -> (records: [AuditRecord], nextCursor: Int64?) {
-        let limit = max(1, limit)
-        let found = try await records(matching: query, from: (cursor ?? 0) + 1, limit: limit + 1)
+        let limit = min(max(1, limit), Int.max - 1)
+        // Nothing comes after the largest sequence number there can be (and `+ 1` would trap).
+        let (from, overflow) = (cursor ?? 0).addingReportingOverflow(1)
+        if overflow { return ([], nil) }
+        let found = try await records(matching: query, from: from, limit: limit + 1)
         let page = Array(found.prefix(limit))
         return (page, found.count > limit ? page.last?.seq : nil)
     }

@@ -35,7 +35,7 @@ enum ChannelHTTP {
         if (300..<400).contains(status) {
             throw ChannelError.redirect(status, from: url, to: response.headers.first(name: "Location"))
         }
-        let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
+        let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"), now: Date(), cap: RetryAfter.channelCap)
         var error = ChannelError.forStatus(status, retryAfter: retryAfter)
         if error.code == .rejected, let said = excerpt(answer) { error.detail = "the receiver said \"\(said)\"" }
         throw error

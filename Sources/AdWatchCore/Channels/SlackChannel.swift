@@ -55,7 +55,8 @@ struct SlackChannel: NotificationChannel {
             do {
                 try await ChannelHTTP.post(webhookURL.text, headers: [("Content-Type", "application/json")], body: body, client: client, timeout: timeout)
                 return
-            } catch where error.code == .rateLimited && !waitedOut429 {
+            } catch where error.code == .rateLimited && !waitedOut429 && (error.retryAfter ?? .zero) <= .seconds(5) {
+                // A longer Retry-After (up to the 1 h cap) is the delivery service's to schedule, not a wait here.
                 waitedOut429 = true
                 do { try await Task.sleep(for: error.retryAfter ?? .seconds(1)) } catch { throw ChannelError(.network) }
             } catch where Self.isSizeRefusal(error) && layout != .shrunk {

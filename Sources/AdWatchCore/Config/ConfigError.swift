@@ -1,13 +1,21 @@
-/// A configuration problem, with the dotted path of the key it concerns.
+/// A configuration problem, with the dotted path of the key it concerns and, when it came from a
+/// file, where in the file.
 ///
 /// ```
-/// sources[0].sceme: unknown key
+/// sources[0].sceme: unknown key (adwatch.yaml:7:5)
 /// ```
+///
+/// Never quotes the offending line: a malformed line may hold a secret literal.
 public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The path of the offending key, e.g. `sources[0].tolerance`; empty for the whole file.
     public var path: String
     /// What is wrong, in words an operator can act on. Never contains a secret's value.
     public var message: String
+    /// The file, when the configuration was read from one.
+    public var file: String?
+    /// Where in the YAML (1-based), when known.
+    public var line: Int?
+    public var column: Int?
 
     public init(path: String, _ message: String) {
         self.path = path
@@ -15,7 +23,13 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String {
-        path.isEmpty ? message : "\(path): \(message)"
+        let text = path.isEmpty ? message : "\(path): \(message)"
+        switch (file, line, column) {
+        case let (file?, line?, column?): return "\(text) (\(file):\(line):\(column))"
+        case let (nil, line?, column?): return "\(text) (line \(line), column \(column))"
+        case let (file?, _, _): return "\(text) (\(file))"
+        default: return text
+        }
     }
 }
 

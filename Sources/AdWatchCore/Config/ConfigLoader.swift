@@ -12,7 +12,7 @@ public enum ConfigLoader {
     /// - Parameters:
     ///   - path: The YAML file.
     ///   - resolver: Resolves `env:` and `file:` secret references (the process environment by default).
-    /// - Throws: ``ConfigError`` naming the key's path.
+    /// - Throws: ``ConfigError`` naming the key's path, the file, the line and the column.
     public static func load(path: String, resolver: Secret.Resolver = .process) throws -> AdWatchConfig {
         let text: String
         do {
@@ -20,27 +20,115 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(path: "", "cannot read \(path)")
         }
-        return try parse(yaml: text, resolver: resolver)
+        do {
+            return try parse(yaml: text, resolver: resolver)
+        } catch var error as ConfigError {
+            error.file = path
+            throw error
+        }
     }
 
     /// Decodes and validates configuration text.
-    /// - Throws: ``ConfigError`` naming the key's path.
+    /// - Throws: ``ConfigError`` naming the key's path and, where the YAML has it, the line and column.
     public static func parse(yaml: String, resolver: Secret.Resolver = .process) throws -> AdWatchConfig {
         let config: AdWatchConfig
         do {
             config = try YAMLDecoder().decode(AdWatchConfig.self, from: yaml, userInfo: [.secretResolver: resolver])
+            try config.validate()
         } catch let error as ConfigError {
-            throw error
+            throw located(error, in: yaml)
         } catch let error as DecodingError {
-            throw ConfigError(error)
+            if let yamlError = Self.yamlError(in: error) { throw ConfigError(yamlError) }
+            throw located(ConfigError(error), in: yaml)
         } catch let error as YamlError {
-            throw ConfigError(path: "", "not valid YAML: \(error)")
+            throw ConfigError(error)
         } catch {
             throw ConfigError(path: "", "not valid YAML")
         }
-        try config.validate()
         return config
     }
+
+    /// The YAML syntax error a decoding error wraps, if any.
+    private static func yamlError(in error: DecodingError) -> YamlError? {
+        guard case .dataCorrupted(let context) = error else { return nil }
+        switch context.underlyingError {
+        case let yaml as YamlError: return yaml
+        case let inner as DecodingError: return yamlError(in: inner)
+        default: return nil
+        }
+    }
+
+    /// `error` with the line and column of its key path in `yaml` (the deepest part of the path found).
+    static func located(_ error: ConfigError, in yaml: String) -> ConfigError {
+        guard error.line == nil, !error.path.isEmpty, let root = try? Yams.compose(yaml: yaml) else { return error }
+        var node = root
+        var mark = root.mark
+        for component in ConfigError.components(of: error.path) {
+            if let index = Int(component), let item = node.sequence?[safe: index] {
+                node = item
+                mark = item.mark ?? mark
+            } else if let pair = node.mapping?.first(where: { $0.key.string == component }) {
+                // The key itself: an unknown key is reported where it is written.
+                node = pair.value
+                mark = pair.key.mark ?? mark
+            } else {
+                break
+            }
+        }
+        var located = error
+        if let mark {
+            located.line = mark.line
+            located.column = mark.column
+        }
+        return located
+    }
+}
+
+extension ConfigError {
+    /// A YAML syntax error: the problem and where, never the offending line (Yams' own text quotes it,
+    /// and a malformed line may hold a secret literal).
+    init(_ error: YamlError) {
+        let problem: String
+        var position: (line: Int, column: Int)?
+        switch error {
+        case let .scanner(context, text, mark, _), let .parser(context, text, mark, _), let .composer(context, text, mark, _):
+            problem = [context?.text, text].compactMap { $0 }.joined(separator: ": ")
+            position = (mark.line, mark.column)
+        case let .reader(text, offset, _, yaml):
+            problem = text
+            if let (line, column) = offset.flatMap(yaml.lineAndColumn(at:)) { position = (line + 1, column + 1) }
+        case let .duplicatedKeysInMapping(duplicates, context):
+            problem = "duplicated key\(duplicates.count == 1 ? "" : "s") \(duplicates.sorted().map { "'\($0.prefix(64))'" }.joined(separator: ", "))"
+            position = (context.mark.line, context.mark.column)
+        default:
+            problem = "cannot be read"
+        }
+        self.init(path: "", "not valid YAML: \(problem)")
+        line = position?.line
+        column = position?.column
+    }
+
+    /// `sources[0].tolerance` → `["sources", "0", "tolerance"]`.
+    static func components(of path: String) -> [String] {
+        path.split(separator: ".").flatMap { part -> [String] in
+            part.split(whereSeparator: { $0 == "[" || $0 == "]" }).map(String.init)
+        }
+    }
+}
+
+extension String {
+    /// Line and column (0-based) of a UTF-8 offset; the line's text is deliberately not returned.
+    fileprivate func lineAndColumn(at offset: Int) -> (Int, Int)? {
+        let bytes = Array(utf8.prefix(offset))
+        guard bytes.count == offset else { return nil }
+        let line = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        let column = bytes.count - (bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0)
+        return (line, column)
+    }
+}
+
+extension Collection where Index == Int {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 extension AdWatchConfig {

@@ -181,7 +181,7 @@ public struct DeliveryService: Service {
         } else {
             result = .failure(ChannelError(.configuration))
         }
-        let latency = Int64((ContinuousClock.now - started).timeInterval * 1000)
+        let latency = CheckedTime.milliseconds(ContinuousClock.now - started)
         let now = clock.now()
         var details: [String: AuditValue] = [
             "delivery_id": .string(delivery.id), "channel": .string(delivery.channel), "attempt": .int(Int64(delivery.attempts + 1)),
@@ -202,7 +202,7 @@ public struct DeliveryService: Service {
                 let wait = max(error.retryAfter?.timeInterval ?? 0, backoff(attempt: attempts, config: config).timeInterval)
                 outcome = .retry(at: now.addingTimeInterval(wait), error: error.description, status: error.status)
                 kind = .deliveryFailed
-                details["retry_in_ms"] = .int(Int64(wait * 1000))
+                details["retry_in_ms"] = .int(CheckedTime.int64(clamping: wait * 1000))
             } else {
                 outcome = .dead(error: error.description, status: error.status)
                 kind = .deliveryDead
@@ -229,6 +229,6 @@ public struct DeliveryService: Service {
 
     func backoff(attempt: Int, config: DeliveryConfig) -> Duration {
         let ceiling = min(config.retryMax.seconds, config.retryBase.seconds * pow(2, Double(attempt - 1)))
-        return .milliseconds(Int64(ceiling * random() * 1000))
+        return .milliseconds(CheckedTime.int64(clamping: ceiling * random() * 1000))
     }
 }

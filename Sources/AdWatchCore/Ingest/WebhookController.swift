@@ -88,7 +88,7 @@ struct WebhookController {
 
         let envelope: WebhookEnvelope
         do {
-            envelope = try WebhookEnvelope(body: body, locator: source.locator)
+            envelope = try WebhookEnvelope(body: body, locator: source.locator, now: clock.now())
         } catch {
             return await reject(.badRequest, "invalid_json", "the body is not a JSON object", reason: RejectionReason.invalidJSON.rawValue,
                                 source: sourceName, body: body, context: context)
@@ -151,7 +151,8 @@ struct WebhookController {
             body: body,
             headers: headers,
             remoteAddress: context.clientAddress ?? context.remoteAddressText,
-            dedupWindow: source.config.dedupWindow.duration
+            dedupWindow: source.config.dedupWindow.duration,
+            eventTimeDropped: envelope.eventTimeDropped?.rawValue
         )
     }
 

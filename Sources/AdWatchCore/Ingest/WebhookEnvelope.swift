@@ -14,20 +14,43 @@ public struct WebhookEnvelope: Sendable, Equatable {
     public var isKnownType: Bool
     public var campaignID: String?
     public var brandID: String?
+    /// The event's time from the body, when it is a time inside ``eventTimeWindow(now:)``.
     public var eventTime: Date?
+    /// Why a value found at an event-time path was dropped, when one was: the event is still accepted,
+    /// and the reason goes into its `webhook.accepted` audit record as `event_time_dropped`.
+    public var eventTimeDropped: EventTimeDrop?
     public var deliveryID: String?
+
+    /// Why a body's event time was not kept.
+    public enum EventTimeDrop: String, Error, Sendable, Equatable {
+        /// A time, or a number, outside ``WebhookEnvelope/eventTimeWindow(now:)`` in seconds and in milliseconds
+        /// (a nanosecond epoch, `1e300`, an `Int64` extreme, the year 9999, …).
+        case outsideWindow = "outside_window"
+        /// Not a time at all: NaN, a boolean, an object, text that is not ISO 8601 or digits.
+        case notATime = "not_a_time"
+    }
 
     /// Thrown when the body is not a JSON object.
     public struct InvalidJSON: Error, Equatable {}
 
+    /// The earliest event time kept: 2000-01-01T00:00:00Z.
+    public static let earliestEventTime = Date(timeIntervalSince1970: 946_684_800)
+
+    /// Event times are kept from 2000-01-01 to one year (366 days) after `now`; anything else in the
+    /// body is a sender's bug or an attack, and is dropped rather than stored.
+    public static func eventTimeWindow(now: Date) -> ClosedRange<Date> {
+        earliestEventTime...max(earliestEventTime, now.addingTimeInterval(366 * 86_400))
+    }
+
     /// Parses a body.
+    /// - Parameter now: The receive time, for the event-time window.
     /// - Throws: ``InvalidJSON`` when the body is not a JSON object.
-    public init(body: [UInt8], paths: FieldPaths) throws {
-        try self.init(body: body, locator: FieldLocator(paths))
+    public init(body: [UInt8], paths: FieldPaths, now: Date) throws {
+        try self.init(body: body, locator: FieldLocator(paths), now: now)
     }
 
     /// Parses a body with paths split in advance (once per source, not once per request).
-    init(body: [UInt8], locator: FieldLocator) throws {
+    init(body: [UInt8], locator: FieldLocator, now: Date) throws {
         let document: JSONValue
         do {
             document = try JSONParser.parse(body)
@@ -45,24 +68,49 @@ public struct WebhookEnvelope: Sendable, Equatable {
         isKnownType = eventType.map(Self.knownEventTypes.contains) ?? false
         campaignID = first(locator.campaignID)?.scalarText
         brandID = first(locator.brandID)?.scalarText
-        eventTime = first(locator.eventTime).flatMap(Self.date)
+        if let value = first(locator.eventTime) {
+            switch Self.parseEventTime(value, window: Self.eventTimeWindow(now: now)) {
+            case .success(let date): eventTime = date
+            case .failure(let drop): eventTimeDropped = drop
+            }
+        }
         deliveryID = first(locator.deliveryID)?.scalarText
     }
 
-    /// ISO 8601 (with or without fractional seconds) or a Unix time in seconds or milliseconds.
-    static func date(_ value: JSONValue) -> Date? {
+    /// ISO 8601 (with or without fractional seconds), or a Unix time in seconds or milliseconds, inside `window`.
+    ///
+    /// A number is read as seconds when that lands inside the window, else as milliseconds when that
+    /// does; the two readings of a window from 2000 to next year never overlap (10⁹…2·10⁹ against
+    /// 10¹²…2·10¹²), so the choice is never ambiguous. Digits in a string count as a number.
+    /// Nothing here converts to an integer, so no value can trap.
+    static func parseEventTime(_ value: JSONValue, window: ClosedRange<Date>) -> Result<Date, EventTimeDrop> {
+        let seconds: Double
         switch value {
-        case .string(let text):
-            // Fractional seconds first: the plain style would silently drop them.
-            if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-            return try? Date(text, strategy: .iso8601)
         case .int(let number):
-            return Date(timeIntervalSince1970: number > 100_000_000_000 ? TimeInterval(number) / 1000 : TimeInterval(number))
+            seconds = Double(number)
         case .double(let number):
-            return Date(timeIntervalSince1970: number > 100_000_000_000 ? number / 1000 : number)
+            guard number.isFinite else { return .failure(.notATime) }
+            seconds = number
+        case .string(let text):
+            // Bounded: an ISO 8601 time is short, and a huge string must not cost a long parse.
+            guard !text.isEmpty, text.utf8.count <= 64 else { return .failure(.notATime) }
+            if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                guard let number = Double(text) else { return .failure(.notATime) }
+                seconds = number
+            } else {
+                // Fractional seconds first: the plain style would silently drop them.
+                guard let date = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date(text, strategy: .iso8601))
+                else { return .failure(.notATime) }
+                return window.contains(date) ? .success(date) : .failure(.outsideWindow)
+            }
         default:
-            return nil
+            return .failure(.notATime)
         }
+        for candidate in [seconds, seconds / 1000] {
+            let date = Date(timeIntervalSince1970: candidate)
+            if window.contains(date) { return .success(date) }
+        }
+        return .failure(.outsideWindow)
     }
 }
 

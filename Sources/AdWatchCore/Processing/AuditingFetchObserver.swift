@@ -18,7 +18,7 @@ public struct AuditingFetchObserver: FetchObserver {
             "route": .string(attempt.route),
             "path": .string(attempt.path),
             "attempt": .int(Int64(attempt.attempt)),
-            "latency_ms": .int(Int64(attempt.latency.timeInterval * 1000)),
+            "latency_ms": .int(CheckedTime.milliseconds(attempt.latency)),
         ]
         if let status = attempt.status { details["status"] = .int(Int64(status)) }
         if let error = attempt.error { details["error"] = .string(error) }

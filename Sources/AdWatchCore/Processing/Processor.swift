@@ -147,7 +147,7 @@ public struct Processor: Service {
                 let draft = AuditDraft(
                     at: now, kind: .eventRetryScheduled, campaign: campaignID, brand: brandID,
                     details: ["events": .int(Int64(retrying.count)), "error": .string(error.code.rawValue), "attempt": .int(Int64(attempt)),
-                              "retry_in_ms": .int(Int64(delay.timeInterval * 1000))]
+                              "retry_in_ms": .int(CheckedTime.milliseconds(delay))]
                 )
                 try await store.retryEvents(retrying.map(\.id), at: at, error: error.description, audit: [draft])
                 logger.info("campaign re-fetch failed; will retry", metadata: ["campaign.id": "\(campaignID)", "ads.error": "\(error.code.rawValue)", "attempt": "\(attempt)"])
@@ -169,7 +169,7 @@ public struct Processor: Service {
     /// Exponential backoff with jitter, capped at `retry_max`.
     func backoff(attempt: Int) -> Duration {
         let ceiling = min(config.retryMax.seconds, config.retryBase.seconds * pow(2, Double(attempt - 1)))
-        return .milliseconds(Int64(ceiling * random() * 1000))
+        return .milliseconds(CheckedTime.int64(clamping: ceiling * random() * 1000))
     }
 }
 

@@ -65,7 +65,8 @@ extension RuleConfig.Scope {
 /// Formatting shared by the rules' messages.
 enum RuleText {
     static func duration(_ seconds: TimeInterval) -> String {
-        let total = Int(seconds.rounded(.down))
+        // Clamped: the times come from the Ads API, and `Int(Double)` traps out of range.
+        let total = Int(CheckedTime.int64(clamping: seconds.rounded(.down)))
         let (days, hours, minutes) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60)
         if days > 0 { return hours > 0 ? "\(days)d \(hours)h" : "\(days)d" }
         if hours > 0 { return minutes > 0 ? "\(hours)h \(minutes)m" : "\(hours)h" }

@@ -27,6 +27,7 @@ public struct InboundEvent: Sendable, Equatable {
     /// The `webhook.accepted` record this event gets if it is new.
     let acceptedDraft: AuditDraft
 
+    /// - Parameter eventTimeDropped: Why a time found in the body was dropped (``WebhookEnvelope/EventTimeDrop``), if one was.
     public init(
         id: String,
         source: String,
@@ -41,7 +42,8 @@ public struct InboundEvent: Sendable, Equatable {
         body: [UInt8],
         headers: [String: String],
         remoteAddress: String?,
-        dedupWindow: Duration
+        dedupWindow: Duration,
+        eventTimeDropped: String? = nil
     ) {
         self.id = id
         self.source = source
@@ -68,6 +70,8 @@ public struct InboundEvent: Sendable, Equatable {
         if let eventType { details["event_type"] = .string(eventType) }
         if let deliveryID { details["delivery_id"] = .string(deliveryID) }
         if let remoteAddress { details["remote_address"] = .string(remoteAddress) }
+        // A time in the body outside the sane window was not stored; say so (``WebhookEnvelope/EventTimeDrop``).
+        if let eventTimeDropped { details["event_time_dropped"] = .string(eventTimeDropped) }
         self.acceptedDraft = AuditDraft(
             at: receivedAt, kind: .webhookAccepted, source: source, campaign: campaignID, brand: brandID, details: details
         )

@@ -125,7 +125,8 @@ struct LiveAdvertisingAPITests {
     }
 
     @Test func waitsAtLeastRetryAfterOn429() async throws {
-        try await Self.withMock { api, state, _ in
+        // Retry-After is honoured up to retry_max (AdsAPIRetryAfterTests has the cap).
+        try await Self.withMock(configure: { var config = Self.config(port: $0); config.retryMax = "2s"; return config }) { api, state, _ in
             await state.addFault(.init(route: .campaign, kind: .rateLimit(retryAfterSeconds: 1), count: 1))
             let clock = ContinuousClock()
             let start = clock.now

@@ -101,7 +101,8 @@ struct MetricsTests {
                         #expect(m["adwatch_ads_api_request_duration_seconds_count", ["endpoint": "campaign"]] == 2)
                         #expect(m["adwatch_ads_api_request_duration_seconds_count", ["endpoint": "analytics"]] == 1)
                         #expect(m["adwatch_ads_api_rate_limit_waits_total"] == 1)
-                        #expect(m["adwatch_ads_api_rate_limit_wait_seconds_total"] == 1)
+                        // Retry-After: 1, capped at the client's retry_max (50 ms).
+                        #expect(m["adwatch_ads_api_rate_limit_wait_seconds_total"] == 0.05)
                         #expect(m["adwatch_ads_api_circuit_state"] == 0)
 
                         // Alerts: a new alert without `for:` goes pending → firing in one evaluation.

@@ -118,7 +118,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                 result = .failure(error)
                 retryDelay = backoff(attempt: attempt)
             case .success(let response):
-                if let pause = Self.rateLimitPause(response.headers) {
+                if let pause = rateLimitPause(response.headers) {
                     await bucket.pause(for: pause)
                 }
                 switch response.status {
@@ -134,14 +134,14 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                     }
                 case 429:
                     await breaker.recordNeutral()
-                    let wait = Self.retryAfter(response.headers) ?? backoff(attempt: attempt)
+                    let wait = retryAfter(response.headers) ?? backoff(attempt: attempt)
                     await bucket.pause(for: wait)
                     result = .failure(AdvertisingError(.rateLimited, status: 429, body: response.errorBody))
                     retryDelay = wait
                 case 500...:
                     await breaker.recordFailure()
                     result = .failure(AdvertisingError(.serverError, status: response.status, body: response.errorBody))
-                    retryDelay = Self.retryAfter(response.headers) ?? backoff(attempt: attempt)
+                    retryDelay = retryAfter(response.headers) ?? backoff(attempt: attempt)
                 case 404:
                     await breaker.recordNeutral()
                     result = .failure(AdvertisingError(.notFound, status: 404, body: response.errorBody))
@@ -172,7 +172,7 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
                 logger.debug(
                     "Ads API request will be retried",
                     metadata: ["ads.route": "\(route)", "ads.attempt": "\(attempt)", "ads.error": "\(error.code.rawValue)",
-                               "ads.retry_in_ms": "\(Int(retryDelay.timeInterval * 1000))"]
+                               "ads.retry_in_ms": "\(CheckedTime.milliseconds(retryDelay))"]
                 )
                 if error.code == .rateLimited { metrics?.recordRateLimitWait(retryDelay) }
                 do {
@@ -232,26 +232,18 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
     /// Full-jitter exponential backoff: uniform in 0...min(max, base × 2^(attempt-1)).
     private func backoff(attempt: Int) -> Duration {
         let ceiling = min(config.retryMax.seconds, config.retryBase.seconds * pow(2, Double(attempt - 1)))
-        return .milliseconds(Int64(ceiling * random() * 1000))
+        return .milliseconds(CheckedTime.int64(clamping: ceiling * random() * 1000))
     }
 
-    /// `Retry-After` in seconds or as an HTTP date.
-    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Double(value), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+    /// `Retry-After` in seconds or as an HTTP date, at most `retry_max` (``RetryAfter``).
+    func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        RetryAfter.parse(headers.first(name: "Retry-After"), now: Date(), cap: config.retryMax.duration)
     }
 
-    /// When `X-RateLimit-Remaining` is 0, how long until `X-RateLimit-Reset` (seconds from now, or a Unix time).
-    static func rateLimitPause(_ headers: HTTPHeaders) -> Duration? {
+    /// When `X-RateLimit-Remaining` is 0, how long until `X-RateLimit-Reset` (seconds from now, or a Unix time), at most `retry_max`.
+    func rateLimitPause(_ headers: HTTPHeaders) -> Duration? {
         guard let remaining = headers.first(name: "X-RateLimit-Remaining").flatMap(Int.init), remaining <= 0 else { return nil }
-        guard let reset = headers.first(name: "X-RateLimit-Reset").flatMap(Double.init) else { return .seconds(1) }
-        let seconds = reset > 1_000_000_000 ? reset - Date().timeIntervalSince1970 : reset
-        return .milliseconds(Int64(max(0, min(seconds, 3600)) * 1000))
+        return RetryAfter.rateLimitReset(headers.first(name: "X-RateLimit-Reset"), now: Date(), cap: config.retryMax.duration) ?? .seconds(1)
     }
 
     private static func escape(_ component: String) -> String {

@@ -295,7 +295,7 @@ public actor MemoryStore: AdWatchStore {
     public func auditCheckpoint() async throws -> AuditCheckpoint? { checkpoint }
 
     public func pruneAudit(before cutoff: Date, limit: Int, now: Date) async throws -> AuditPruneBatch? {
-        let cutoffMS = Int64((cutoff.timeIntervalSince1970 * 1000).rounded())
+        let cutoffMS = CheckedTime.int64(clamping: (cutoff.timeIntervalSince1970 * 1000).rounded())
         let old = audit.prefix(limit).prefix { $0.atMilliseconds < cutoffMS }
         guard let last = old.last else { return nil }
         let count = old.count

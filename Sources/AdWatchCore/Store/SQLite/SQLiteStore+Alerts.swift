@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 
 /// Alerts, silences, the outbox and scheduler checks on the same file and audit chain.
 extension SQLiteStore {
@@ -83,15 +84,29 @@ extension SQLiteStore {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM silences ORDER BY starts_at_ms, id")
             }
-            return rows.map { row in
-                Silence(
+            return rows.compactMap { row in
+                // A silence whose matchers cannot be read is skipped: with no matchers it would silence everything.
+                guard let matchers = matchers(row["matchers"]) else { return nil }
+                return Silence(
                     id: row["id"],
-                    matchers: (try? JSONDecoder().decode([LabelMatcher].self, from: Data((row["matchers"] as String).utf8))) ?? [],
+                    matchers: matchers,
                     startsAt: Self.date(row["starts_at_ms"]), endsAt: Self.date(row["ends_at_ms"]), author: row["author"], comment: row["comment"],
                     createdAt: Self.date(row["created_at_ms"])
                 )
             }
         }
+    }
+
+    /// The matchers stored as `json`, decoded once per text and then shared (so a regex is compiled once).
+    private func matchers(_ json: String) -> [LabelMatcher]? {
+        if let cached = silenceMatchers.withLockedValue({ $0[json] }) { return cached }
+        guard let decoded = try? JSONDecoder().decode([LabelMatcher].self, from: Data(json.utf8)), !decoded.isEmpty else { return nil }
+        silenceMatchers.withLockedValue { cache in
+            // Bounded: silences are few, but a long-running process sees many come and go.
+            if cache.count >= 1024 { cache.removeAll() }
+            cache[json] = decoded
+        }
+        return decoded
     }
 
     public func expireSilence(id: String, at: Date, audit: AuditDraft) async throws -> Bool {

@@ -91,7 +91,7 @@ extension SQLiteStore {
             var claimed: [Delivery] = []
             for row in rows {
                 try db.execute(sql: "UPDATE deliveries SET state = 'sending', lease_until_ms = ? WHERE id = ?",
-                               arguments: [nowMS + Int64(lease.timeInterval * 1000), row["id"] as String])
+                               arguments: [CheckedTime.adding(nowMS, CheckedTime.milliseconds(lease)), row["id"] as String])
                 if var delivery = Self.delivery(row) {
                     delivery.state = .sending
                     claimed.append(delivery)

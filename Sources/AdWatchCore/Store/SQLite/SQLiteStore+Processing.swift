@@ -8,7 +8,7 @@ import GRDB
 extension SQLiteStore {
     public func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent] {
         let nowMS = Self.milliseconds(now)
-        let leaseUntil = nowMS + Int64(lease.timeInterval * 1000)
+        let leaseUntil = CheckedTime.adding(nowMS, CheckedTime.milliseconds(lease))
         return try await pool.write { db in
             let rows = try Row.fetchAll(
                 db,

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 public import Logging
 
 /// The default store: one SQLite file in WAL mode, written through a ``GroupCommitter`` so concurrent
@@ -24,6 +25,9 @@ public final class SQLiteStore: AdWatchStore {
     let pool: DatabasePool
     private let committer: GroupCommitter<Operation, Output>
     private let logger: Logger
+    /// Silence matchers decoded (and their regexes compiled) once, by their stored JSON text: the
+    /// alert evaluator reads the silences on every evaluation.
+    let silenceMatchers = NIOLockedValueBox<[String: [LabelMatcher]]>([:])
 
     /// Opens (creating if needed) the database file.
     /// - Parameters:
@@ -34,6 +38,7 @@ public final class SQLiteStore: AdWatchStore {
         self.logger = logger
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
+        createOwnerOnly(path)
         let pool = try DatabasePool(path: path, configuration: configuration)
         // Set on the writer connection after opening: GRDB's WAL setup lowers it to NORMAL when the pool opens.
         try pool.writeWithoutTransaction { db in
@@ -163,11 +168,11 @@ public final class SQLiteStore: AdWatchStore {
             return .audited
         case .accept(let event):
             let receivedMS = milliseconds(event.receivedAt)
-            let windowMS = Int64(event.dedupWindow.timeInterval * 1000)
+            let windowMS = CheckedTime.milliseconds(event.dedupWindow)
             if let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT event_id, seen_at_ms FROM dedup_keys WHERE source = ? AND key = ?"),
                 arguments: [event.source, event.dedupKey]
-            ), receivedMS - (row["seen_at_ms"] as Int64) < windowMS {
+            ), CheckedTime.subtracting(receivedMS, row["seen_at_ms"]) < windowMS {
                 let existing: String = row["event_id"]
                 try head.append(event.auditDraft(duplicateOf: existing), db: db)
                 return .accepted(.duplicate(of: existing))
@@ -266,11 +271,22 @@ public final class SQLiteStore: AdWatchStore {
     }
 
     /// Whole milliseconds, rounded down: a stored time never lands after the instant it records, so
-    /// "due at or before now" comparisons hold under a clock that stands still. (Rounded to the
-    /// microsecond first, so a binary fraction such as …922.9999 still counts as …923.)
-    static func milliseconds(_ date: Date) -> Int64 {
-        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        return microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
-    }
-    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
+    /// "due at or before now" comparisons hold under a clock that stands still. Never traps: a date
+    /// beyond the range of `Int64` milliseconds is clamped (``CheckedTime/milliseconds(_:)-(Date)``).
+    static func milliseconds(_ date: Date) -> Int64 { CheckedTime.milliseconds(date) }
+    static func date(_ milliseconds: Int64) -> Date { CheckedTime.date(milliseconds: milliseconds) }
+}
+
+/// Creates the database file with mode 0600 (owner only) when it does not exist yet, whatever the
+/// umask: it holds webhook bodies, request headers and the audit log. SQLite gives the `-wal` and
+/// `-shm` files it creates the mode of the database file. An existing file keeps its mode (the
+/// operator may have chosen it); any failure here is left for SQLite's own open to report.
+private func createOwnerOnly(_ path: String) {
+    // SQLite's special names are not files.
+    guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else { return }
+    let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { return }
+    // The umask can only take bits away from 0600; set it exactly, so SQLite can write it too.
+    _ = fchmod(descriptor, 0o600)
+    _ = close(descriptor)
 }
