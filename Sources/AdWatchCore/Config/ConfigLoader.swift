@@ -134,6 +134,29 @@ extension Collection where Index == Int {
 extension AdWatchConfig {
     /// Checks what the types alone cannot: cross-references, scheme-specific keys, ranges.
     /// - Throws: the first ``ConfigError`` found.
+    /// Whole-number settings and their sane range: a value outside it (a negative concurrency, a batch of
+    /// a billion) is a config error naming the key, never a trap or a stall later.
+    var countSettings: [(path: String, value: Int, range: ClosedRange<Int>)] {
+        var settings: [(path: String, value: Int, range: ClosedRange<Int>)] = [
+            ("processor.max_attempts", processor.maxAttempts, 1...1000),
+            ("processor.concurrency", processor.concurrency, 1...64),
+            ("processor.batch_size", processor.batchSize, 1...10_000),
+            ("delivery.max_attempts", delivery.maxAttempts, 1...1000),
+            ("delivery.concurrency", delivery.concurrency, 1...64),
+            ("audit.prune_batch", audit.pruneBatch, 1...100_000),
+            ("audit.rejection_burst", audit.rejectionBurst, 1...1_000_000),
+        ]
+        if let advertising {
+            settings += [
+                ("advertising.requests_per_minute", advertising.requestsPerMinute, 1...1_000_000),
+                ("advertising.burst", advertising.burst, 1...100_000),
+                ("advertising.max_attempts", advertising.maxAttempts, 1...100),
+                ("advertising.circuit_breaker.failures", advertising.circuitBreaker.failures, 1...10_000),
+            ]
+        }
+        return settings
+    }
+
     public func validate() throws {
         guard (1...65535).contains(server.port) || server.port == 0 else {
             throw ConfigError(path: "server.port", "must be between 0 and 65535")
@@ -197,20 +220,20 @@ extension AdWatchConfig {
         if let advertising {
             try advertising.validate(path: "advertising")
         }
-        guard processor.maxAttempts >= 1 else { throw ConfigError(path: "processor.max_attempts", "must be at least 1") }
-        guard processor.concurrency >= 1 else { throw ConfigError(path: "processor.concurrency", "must be at least 1") }
-        guard processor.batchSize >= 1 else { throw ConfigError(path: "processor.batch_size", "must be at least 1") }
-        guard audit.rejectionsPerSecond > 0 else {
-            throw ConfigError(path: "audit.rejections_per_second", "must be greater than 0")
+        for (path, value, range) in countSettings where !range.contains(value) {
+            throw ConfigError(path: path, "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        for (path, value) in [("processor.poll_interval", processor.pollInterval), ("processor.lease", processor.lease), ("delivery.tick", delivery.tick)]
+        where value.duration < .milliseconds(1) {
+            throw ConfigError(path: path, "must be at least 1ms")
+        }
+        guard audit.rejectionsPerSecond > 0, audit.rejectionsPerSecond <= 1_000_000 else {
+            throw ConfigError(path: "audit.rejections_per_second", "must be greater than 0 and at most 1000000")
         }
         guard audit.retention.seconds >= 86_400 else {
             throw ConfigError(path: "audit.retention", "must be at least 1d: records are the evidence operators review")
         }
         guard audit.pruneInterval.seconds >= 1 else { throw ConfigError(path: "audit.prune_interval", "must be at least 1s") }
-        guard audit.pruneBatch >= 1 else { throw ConfigError(path: "audit.prune_batch", "must be at least 1") }
-        guard audit.rejectionBurst >= 1 else {
-            throw ConfigError(path: "audit.rejection_burst", "must be at least 1")
-        }
     }
 
     /// Non-fatal findings an operator should see at start-up and in `check-config`.
@@ -364,9 +387,6 @@ extension AdvertisingConfig {
         guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw ConfigError(path: "\(path).base_url", "must be an http or https URL")
         }
-        guard requestsPerMinute >= 1 else { throw ConfigError(path: "\(path).requests_per_minute", "must be at least 1") }
-        guard burst >= 1 else { throw ConfigError(path: "\(path).burst", "must be at least 1") }
-        guard maxAttempts >= 1 else { throw ConfigError(path: "\(path).max_attempts", "must be at least 1") }
         guard timeout.duration > .zero else { throw ConfigError(path: "\(path).timeout", "must be greater than 0") }
         for (key, value) in [("auth_header", authHeader), ("brand_header", brandHeader)] where HTTPField.Name(value) == nil {
             throw ConfigError(path: "\(path).\(key)", "'\(value)' is not a valid HTTP header name")

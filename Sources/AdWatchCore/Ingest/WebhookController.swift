@@ -152,7 +152,8 @@ struct WebhookController {
             headers: headers,
             remoteAddress: context.clientAddress ?? context.remoteAddressText,
             dedupWindow: source.config.dedupWindow.duration,
-            eventTimeDropped: envelope.eventTimeDropped?.rawValue
+            eventTimeDropped: envelope.eventTimeDropped?.rawValue,
+            identifiersDropped: envelope.identifiersDropped
         )
     }
 

@@ -20,6 +20,15 @@ public struct WebhookEnvelope: Sendable, Equatable {
     /// and the reason goes into its `webhook.accepted` audit record as `event_time_dropped`.
     public var eventTimeDropped: EventTimeDrop?
     public var deliveryID: String?
+    /// The identifier fields found in the body but not kept (``identifier(_:maxLength:)``), by name
+    /// (`campaign_id`, `brand_id`, `event_type`, `delivery_id`): the event is still accepted, and its
+    /// `webhook.accepted` record lists them as `identifiers_dropped`.
+    public var identifiersDropped: [String] = []
+
+    /// The longest campaign or brand id kept; they end up in Ads API paths, headers, labels and audit columns.
+    public static let maxIDLength = 64
+    /// The longest event type or delivery id kept.
+    public static let maxNameLength = 256
 
     /// Why a body's event time was not kept.
     public enum EventTimeDrop: String, Error, Sendable, Equatable {
@@ -64,17 +73,44 @@ public struct WebhookEnvelope: Sendable, Equatable {
             }
             return nil
         }
-        eventType = first(locator.eventType)?.scalarText
+        var dropped: [String] = []
+        func kept(_ value: JSONValue?, _ name: String, maxLength: Int, anyPrintable: Bool = false) -> String? {
+            guard let value else { return nil }
+            guard let text = Self.identifier(value, maxLength: maxLength, anyPrintable: anyPrintable) else {
+                dropped.append(name)
+                return nil
+            }
+            return text
+        }
+        eventType = kept(first(locator.eventType), "event_type", maxLength: Self.maxNameLength, anyPrintable: true)
         isKnownType = eventType.map(Self.knownEventTypes.contains) ?? false
-        campaignID = first(locator.campaignID)?.scalarText
-        brandID = first(locator.brandID)?.scalarText
+        campaignID = kept(first(locator.campaignID), "campaign_id", maxLength: Self.maxIDLength)
+        brandID = kept(first(locator.brandID), "brand_id", maxLength: Self.maxIDLength)
         if let value = first(locator.eventTime) {
             switch Self.parseEventTime(value, window: Self.eventTimeWindow(now: now)) {
             case .success(let date): eventTime = date
             case .failure(let drop): eventTimeDropped = drop
             }
         }
-        deliveryID = first(locator.deliveryID)?.scalarText
+        deliveryID = kept(first(locator.deliveryID), "delivery_id", maxLength: Self.maxNameLength, anyPrintable: true)
+        identifiersDropped = dropped
+    }
+
+    /// A scalar's text when it can serve as an identifier: 1…`maxLength` bytes of letters, digits and
+    /// `. _ : -` (a campaign id goes into an Ads API path, a brand id into the `x-brand-id` header), or
+    /// with `anyPrintable` of printable ASCII without spaces (event types, delivery ids).
+    /// Anything else — a 200 kB string, a control character, a slash in an id, an object — is `nil`.
+    static func identifier(_ value: JSONValue, maxLength: Int, anyPrintable: Bool = false) -> String? {
+        guard let text = value.scalarText, !text.isEmpty, text.utf8.count <= maxLength else { return nil }
+        let allowed = text.utf8.allSatisfy { byte -> Bool in
+            if anyPrintable { return byte > 0x20 && byte < 0x7F }
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+            case UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"): return true
+            default: return false
+            }
+        }
+        return allowed ? text : nil
     }
 
     /// ISO 8601 (with or without fractional seconds), or a Unix time in seconds or milliseconds, inside `window`.

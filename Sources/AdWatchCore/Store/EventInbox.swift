@@ -27,7 +27,9 @@ public struct InboundEvent: Sendable, Equatable {
     /// The `webhook.accepted` record this event gets if it is new.
     let acceptedDraft: AuditDraft
 
-    /// - Parameter eventTimeDropped: Why a time found in the body was dropped (``WebhookEnvelope/EventTimeDrop``), if one was.
+    /// - Parameters:
+    ///   - eventTimeDropped: Why a time found in the body was dropped (``WebhookEnvelope/EventTimeDrop``), if one was.
+    ///   - identifiersDropped: The identifier fields found in the body but not kept (``WebhookEnvelope/identifiersDropped``).
     public init(
         id: String,
         source: String,
@@ -43,7 +45,8 @@ public struct InboundEvent: Sendable, Equatable {
         headers: [String: String],
         remoteAddress: String?,
         dedupWindow: Duration,
-        eventTimeDropped: String? = nil
+        eventTimeDropped: String? = nil,
+        identifiersDropped: [String] = []
     ) {
         self.id = id
         self.source = source
@@ -72,6 +75,8 @@ public struct InboundEvent: Sendable, Equatable {
         if let remoteAddress { details["remote_address"] = .string(remoteAddress) }
         // A time in the body outside the sane window was not stored; say so (``WebhookEnvelope/EventTimeDrop``).
         if let eventTimeDropped { details["event_time_dropped"] = .string(eventTimeDropped) }
+        // Identifiers too long or with characters no id has were not stored either (``WebhookEnvelope/identifier(_:maxLength:)``).
+        if !identifiersDropped.isEmpty { details["identifiers_dropped"] = .string(identifiersDropped.joined(separator: ",")) }
         self.acceptedDraft = AuditDraft(
             at: receivedAt, kind: .webhookAccepted, source: source, campaign: campaignID, brand: brandID, details: details
         )

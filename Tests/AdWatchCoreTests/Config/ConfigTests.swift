@@ -57,9 +57,20 @@ struct ConfigTests {
         (": : :\n", "not valid YAML"),
         (minimalSource + "\nadvertising:\n  base_url: ftp://example.com\n", "advertising.base_url: must be an http or https URL"),
         (minimalSource + "\nadvertising:\n  paths:\n    campaign: /v1/campaign\n", "advertising.paths.campaign: must contain {id}"),
-        (minimalSource + "\nadvertising:\n  requests_per_minute: 0\n", "advertising.requests_per_minute: must be at least 1"),
+        (minimalSource + "\nadvertising:\n  requests_per_minute: 0\n", "advertising.requests_per_minute: must be between 1 and 1000000"),
         (minimalSource + "\nadvertising:\n  circuit_breaker:\n    failure: 3\n", "advertising.circuit_breaker.failure: unknown key"),
-        (minimalSource + "\nprocessor:\n  concurrency: 0\n", "processor.concurrency: must be at least 1"),
+        (minimalSource + "\nprocessor:\n  concurrency: 0\n", "processor.concurrency: must be between 1 and 64"),
+        // Upper bounds too: a number from the file never becomes a runaway loop, a huge allocation or a trap.
+        (minimalSource + "\nprocessor:\n  concurrency: 9223372036854775807\n", "processor.concurrency: must be between 1 and 64"),
+        (minimalSource + "\nprocessor:\n  batch_size: 1000000000\n", "processor.batch_size: must be between 1 and 10000"),
+        (minimalSource + "\ndelivery:\n  concurrency: -1\n", "delivery.concurrency: must be between 1 and 64"),
+        (minimalSource + "\ndelivery:\n  max_attempts: 0\n", "delivery.max_attempts: must be between 1 and 1000"),
+        (minimalSource + "\ndelivery:\n  tick: 0s\n", "delivery.tick: must be at least 1ms"),
+        (minimalSource + "\nprocessor:\n  poll_interval: 0s\n", "processor.poll_interval: must be at least 1ms"),
+        (minimalSource + "\nadvertising:\n  burst: 100000000\n", "advertising.burst: must be between 1 and 100000"),
+        (minimalSource + "\nadvertising:\n  circuit_breaker:\n    failures: 0\n", "advertising.circuit_breaker.failures: must be between 1 and 10000"),
+        (minimalSource + "\naudit:\n  rejections_per_second: 1e300\n", "audit.rejections_per_second: must be greater than 0 and at most 1000000"),
+        (minimalSource + "\naudit:\n  prune_batch: 0\n", "audit.prune_batch: must be between 1 and 100000"),
     ])
     func explainsInvalidSettings(_ yaml: String, _ expected: String) {
         do {
