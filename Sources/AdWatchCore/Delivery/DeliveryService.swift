@@ -5,7 +5,8 @@ public import ServiceLifecycle
 /// Drains the outbox: files notifications into route groups, turns due groups into one message per
 /// channel, and sends due deliveries with retries (jittered backoff, `Retry-After`), per-channel
 /// concurrency, and a dead letter after `max_attempts` or `max_age`. Delivery is at least once: a
-/// delivery claimed by a process that died is claimed again when its lease runs out.
+/// delivery claimed by a process that died is released when the next one starts (single-node store)
+/// or claimed again when its lease runs out.
 ///
 /// ```swift
 /// let service = DeliveryService(store: store, channels: channels, routes: config.routes, config: config.delivery, clock: clock, logger: logger)
@@ -26,6 +27,8 @@ public struct DeliveryService: Service {
     let random: @Sendable () -> Double
     let lease: Duration = .seconds(300)
     let metrics: DeliveryMetrics?
+    /// Whose claims this service's are (one per process start).
+    let owner: ClaimOwner
 
     public init(
         store: any AdWatchStore,
@@ -35,7 +38,8 @@ public struct DeliveryService: Service {
         clock: any WallClock,
         logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) },
-        metrics: DeliveryMetrics? = nil
+        metrics: DeliveryMetrics? = nil,
+        owner: ClaimOwner = .boot()
     ) {
         self.store = store
         self.settings = Reloadable(Settings(channels: channels, router: AlertRouter(routes: routes), config: config))
@@ -43,6 +47,7 @@ public struct DeliveryService: Service {
         self.logger = logger
         self.random = random
         self.metrics = metrics
+        self.owner = owner
     }
 
     /// Puts new channels, routes and delivery settings in force from the next pass; messages already
@@ -145,7 +150,7 @@ public struct DeliveryService: Service {
 
     func deliver(_ settings: Settings) async throws -> Int {
         let channels = settings.channels
-        let claimed = try await store.claimDeliveries(now: clock.now(), limit: 200, lease: lease)
+        let claimed = try await store.claimDeliveries(now: clock.now(), limit: 200, lease: lease, owner: owner)
         guard !claimed.isEmpty else { return 0 }
         await withTaskGroup(of: Void.self) { tasks in
             for (channelName, deliveries) in Dictionary(grouping: claimed, by: \.channel) {
