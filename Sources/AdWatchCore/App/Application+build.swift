@@ -32,6 +32,7 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         logger.notice("released the claims of an earlier process", metadata: ["claims.events": "\(released.events)", "claims.deliveries": "\(released.deliveries)"])
     }
     let doorbell = Doorbell()
+    let outbox = Doorbell()
     let sources = Reloadable(WebhookSource.byName(config.sources))
     let adminToken = config.admin.map { Reloadable($0.token) }
     let router = buildRouter(config: config, dependencies: dependencies, sources: sources, adminToken: adminToken, doorbell: doorbell)
@@ -53,7 +54,8 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         app.addServices(HTTPClientService(client: client, logger: logger))
     }
     let evaluator = AlertEvaluator(
-        store: dependencies.store, config: config, logger: logger, metrics: AlertMetrics(rules: config.rules.map(\.name), factory: dependencies.metrics.factory)
+        store: dependencies.store, config: config, logger: logger, metrics: AlertMetrics(rules: config.rules.map(\.name), factory: dependencies.metrics.factory),
+        outbox: outbox
     )
     var processor: Processor?
     if let advertising = dependencies.advertising {
@@ -74,7 +76,7 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         store: dependencies.store, channels: dependencies.channels, routes: config.routes, config: config.delivery,
         clock: dependencies.clock, logger: logger,
         metrics: DeliveryMetrics(channels: Array(dependencies.channels.keys), factory: dependencies.metrics.factory),
-        owner: owner
+        doorbell: outbox, owner: owner
     )
     app.addServices(delivery)
     if let reloadConfig = dependencies.reloadConfig {

@@ -8,6 +8,9 @@ public import ServiceLifecycle
 /// delivery claimed by a process that died is released when the next one starts (single-node store)
 /// or claimed again when its lease runs out.
 ///
+/// A pass runs when the alert evaluator rings the outbox doorbell (a notification was queued), and
+/// every `delivery.tick` for what comes due with time: `group_wait`, `group_interval`, retries.
+///
 /// ```swift
 /// let service = DeliveryService(store: store, channels: channels, routes: config.routes, config: config.delivery, clock: clock, logger: logger)
 /// try await service.runOnce()   // tests drive passes with a manual clock
@@ -27,6 +30,8 @@ public struct DeliveryService: Service {
     let random: @Sendable () -> Double
     let lease: Duration = .seconds(300)
     let metrics: DeliveryMetrics?
+    /// Rung by the alert evaluator when it queues notifications.
+    let doorbell: Doorbell
     /// Whose claims this service's are (one per process start).
     let owner: ClaimOwner
 
@@ -39,6 +44,7 @@ public struct DeliveryService: Service {
         logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) },
         metrics: DeliveryMetrics? = nil,
+        doorbell: Doorbell = Doorbell(),
         owner: ClaimOwner = .boot()
     ) {
         self.store = store
@@ -47,6 +53,7 @@ public struct DeliveryService: Service {
         self.logger = logger
         self.random = random
         self.metrics = metrics
+        self.doorbell = doorbell
         self.owner = owner
     }
 
@@ -66,7 +73,7 @@ public struct DeliveryService: Service {
 
     /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.
     public func run() async throws {
-        await PassLoop.run(every: settings.current.config.tick.duration, logger: logger, name: "delivery") {
+        await PassLoop.run(every: settings.current.config.tick.duration, doorbell: doorbell, logger: logger, name: "delivery") {
             try await runOnce()
             return false
         }
