@@ -75,12 +75,7 @@ public struct Processor: Service {
         for campaignID in due.compactMap({ $0 }) {
             campaigns.append((campaignID, try await store.snapshot(campaignID: campaignID)))
         }
-        // When the API budget is short, the campaigns with the most money at stake go first; then the
-        // one that has waited longest (the order `dueCampaigns` gave).
-        let order = campaigns.indices.sorted { left, right in
-            let (a, b) = (campaigns[left].previous?.budget ?? 0, campaigns[right].previous?.budget ?? 0)
-            return a != b ? a > b : left < right
-        }
+        let order = campaigns.indices.sorted { Self.goesFirst(campaigns[$0].previous, $0, before: campaigns[$1].previous, $1) }
 
         claimed += await withTaskGroup(of: Int.self) { tasks in
             var running = 0
@@ -98,6 +93,22 @@ public struct Processor: Service {
             return total
         }
         return claimed
+    }
+
+    /// The order of a pass, for when the API budget is short: campaigns never fetched first (what is at
+    /// stake is unknown), then the most money at stake, then the one known least recently, then the one
+    /// whose events waited longest (the order `dueCampaigns` gave, `index`). In a burst this fetches every
+    /// campaign once before fetching any again.
+    static func goesFirst(_ left: CampaignSnapshot?, _ leftIndex: Int, before right: CampaignSnapshot?, _ rightIndex: Int) -> Bool {
+        switch (left, right) {
+        case (nil, nil): return leftIndex < rightIndex
+        case (nil, _): return true
+        case (_, nil): return false
+        case (let left?, let right?):
+            if (left.budget ?? 0) != (right.budget ?? 0) { return (left.budget ?? 0) > (right.budget ?? 0) }
+            if left.fetchedAt != right.fetchedAt { return left.fetchedAt < right.fetchedAt }
+            return leftIndex < rightIndex
+        }
     }
 
     /// Re-fetches one campaign without an event asking for it (the scheduler's reconciliation).

@@ -68,6 +68,41 @@ struct ProcessorTests {
         }
     }
 
+    /// A pass's order when the budget is short: a campaign never fetched goes before any fetched one
+    /// (so a burst fetches each campaign once before any twice), then budget, then the least recently known.
+    @Test(arguments: [
+        (nil, nil, true),  // both unknown: the one waiting longer (the left one here)
+        (nil, 100_000, true),
+        (100_000, nil, false),
+        (5000, 500, true),
+        (500, 5000, false),
+    ] as [(Decimal?, Decimal?, Bool)])
+    func ordersAPassNeverFetchedFirstThenByBudget(_ left: Decimal?, _ right: Decimal?, _ leftFirst: Bool) async throws {
+        let snapshot = { (budget: Decimal?) -> CampaignSnapshot? in
+            budget.map { budget in
+                var snapshot = Self.snapshot(fetchedAt: TestSupport.now)
+                snapshot.budget = budget
+                return snapshot
+            }
+        }
+        #expect(Processor.goesFirst(snapshot(left), 0, before: snapshot(right), 1) == leftFirst)
+    }
+
+    @Test func ordersAPassByTheLeastRecentlyKnownAtEqualBudgets() {
+        let earlier = Self.snapshot(fetchedAt: TestSupport.now)
+        let later = Self.snapshot(fetchedAt: TestSupport.now.addingTimeInterval(1))
+        #expect(Processor.goesFirst(earlier, 1, before: later, 0))
+        #expect(!Processor.goesFirst(later, 0, before: earlier, 1))
+        #expect(Processor.goesFirst(later, 0, before: later, 1))
+    }
+
+    static func snapshot(fetchedAt: Date) -> CampaignSnapshot {
+        CampaignSnapshot(
+            campaignID: "7", fetchedAt: fetchedAt, status: .active, statusSince: fetchedAt, budget: 550,
+            errorCampaigns: [], platformErrors: [], campaignEffectiveStatuses: [], adEffectiveStatuses: []
+        )
+    }
+
     @Test(arguments: StoreContractTests.Kind.allCases)
     func eventsThatArriveDuringAFetchCauseExactlyOneMoreFetch(_ kind: StoreContractTests.Kind) async throws {
         try await StoreContractTests().withStore(kind) { store in
