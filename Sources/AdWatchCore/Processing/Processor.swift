@@ -9,7 +9,8 @@ public import ServiceLifecycle
 /// marked failed, audited and kept for replay. Nothing is dropped because the API was down.
 ///
 /// Work for one campaign is serial (one pass handles a campaign once, and passes do not overlap);
-/// different campaigns are fetched concurrently, those with the most money at stake first. A burst
+/// different campaigns are fetched concurrently, those never fetched and then those with the most
+/// money at stake first (``goesFirst(_:_:before:_:)``). A burst
 /// therefore costs about one fetch per campaign however many events it holds, and settles in the
 /// time the API's rate budget needs for those fetches.
 ///
@@ -138,7 +139,9 @@ public struct Processor: Service {
             return 0
         }
         guard !claim.events.isEmpty else { return 0 }
-        await refresh(campaignID: campaignID, claim: claim, previous: previous)
+        // Read again: the scheduler's reconciliation may have stored a newer one since the pass began.
+        let latest = (try? await store.snapshot(campaignID: campaignID)) ?? previous
+        await refresh(campaignID: campaignID, claim: claim, previous: latest)
         return claim.events.count
     }
 
