@@ -30,12 +30,17 @@ public struct AlertEvaluator: Sendable {
     let settings: Reloadable<Settings>
     let logger: Logger
     let metrics: AlertMetrics?
+    /// Rung when notifications land in the outbox, so the delivery service sends them now, not at its next tick.
+    let outbox: Doorbell?
+    /// One evaluation per campaign at a time (the processor and the scheduler both evaluate).
+    private let serial = SerialByKey()
 
-    public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger, metrics: AlertMetrics? = nil) {
+    public init(store: any AdWatchStore, config: AdWatchConfig, logger: Logger, metrics: AlertMetrics? = nil, outbox: Doorbell? = nil) {
         self.store = store
         self.settings = Reloadable(Settings(config))
         self.logger = logger
         self.metrics = metrics
+        self.outbox = outbox
     }
 
     /// Puts the rules and alerting settings of `config` in force for the next evaluation.
@@ -43,9 +48,13 @@ public struct AlertEvaluator: Sendable {
         settings.replace(with: Settings(config))
     }
 
-    /// Evaluates one campaign now. - Returns: what changed.
+    /// Evaluates one campaign now; evaluations of one campaign run one after the other. - Returns: what changed.
     @discardableResult
     public func evaluate(campaignID: String, now: Date) async throws -> AlertBook.Changes {
+        try await serial.run(campaignID) { try await evaluateAlone(campaignID: campaignID, now: now) }
+    }
+
+    private func evaluateAlone(campaignID: String, now: Date) async throws -> AlertBook.Changes {
         // One set of rules for the whole evaluation, even if a reload lands in the middle.
         let settings = settings.current
         guard let snapshot = try await store.snapshot(campaignID: campaignID) else {
@@ -111,6 +120,7 @@ public struct AlertEvaluator: Sendable {
         }
         try await store.applyAlertChanges(changes, audit: audit)
         metrics?.record(changes)
+        if !changes.notifications.isEmpty { outbox?.ring() }
 
         let open = changes.alerts.filter { $0.state != .resolved } + current.filter { alert in !changes.alerts.contains { $0.fingerprint == alert.fingerprint } }
         try await store.setNextCheck(campaignID: campaignID, at: nextCheck(snapshot: snapshot, results: results, open: open, silences: silences, alerting: settings.alerting, now: now))
@@ -157,6 +167,7 @@ public struct AlertEvaluator: Sendable {
                 }
                 try await store.applyAlertChanges(changes, audit: audit)
                 metrics?.record(changes)
+                if !changes.notifications.isEmpty { outbox?.ring() }
             }
         }
     }

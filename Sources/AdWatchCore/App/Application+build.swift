@@ -25,7 +25,15 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
 
     // Before any service starts: every pass and request expects the current schema.
     try await dependencies.store.migrate()
+    // This process's claims; the store is single-node (it is the only writer), so whatever an earlier
+    // process still held — it was killed mid-pass — is pending again now, not after its lease.
+    let owner = ClaimOwner.boot()
+    let released = try await dependencies.store.releaseClaims(heldByOtherThan: owner, at: dependencies.clock.now())
+    if !released.isEmpty {
+        logger.notice("released the claims of an earlier process", metadata: ["claims.events": "\(released.events)", "claims.deliveries": "\(released.deliveries)"])
+    }
     let doorbell = Doorbell()
+    let outbox = Doorbell()
     let sources = Reloadable(WebhookSource.byName(config.sources))
     let adminToken = config.admin.map { Reloadable($0.token) }
     let router = buildRouter(config: config, dependencies: dependencies, sources: sources, adminToken: adminToken, doorbell: doorbell)
@@ -47,13 +55,14 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
         app.addServices(HTTPClientService(client: client, logger: logger))
     }
     let evaluator = AlertEvaluator(
-        store: dependencies.store, config: config, logger: logger, metrics: AlertMetrics(rules: config.rules.map(\.name), factory: dependencies.metrics.factory)
+        store: dependencies.store, config: config, logger: logger, metrics: AlertMetrics(rules: config.rules.map(\.name), factory: dependencies.metrics.factory),
+        outbox: outbox
     )
     var processor: Processor?
     if let advertising = dependencies.advertising {
         processor = Processor(
             store: dependencies.store, api: advertising, clock: dependencies.clock, config: config.processor, doorbell: doorbell, logger: logger,
-            evaluator: evaluator
+            evaluator: evaluator, owner: owner
         )
         app.addServices(processor!)
     } else {
@@ -67,7 +76,8 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     let delivery = DeliveryService(
         store: dependencies.store, channels: dependencies.channels, routes: config.routes, config: config.delivery,
         clock: dependencies.clock, logger: logger,
-        metrics: DeliveryMetrics(channels: Array(dependencies.channels.keys), factory: dependencies.metrics.factory)
+        metrics: DeliveryMetrics(channels: Array(dependencies.channels.keys), factory: dependencies.metrics.factory),
+        doorbell: outbox, owner: owner
     )
     app.addServices(delivery)
     if let reloadConfig = dependencies.reloadConfig {

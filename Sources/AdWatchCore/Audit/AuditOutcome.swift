@@ -7,7 +7,7 @@
 /// | `rejected` | `webhook.rejected`, `admin.sign_in_refused`, `config.reload_rejected` |
 /// | `succeeded` | `fetch.succeeded`, `campaign.refreshed`, `delivery.succeeded` |
 /// | `failed` | `fetch.failed`, `delivery.failed` (one attempt failed; a retry may follow) |
-/// | `retrying` | `event.retry_scheduled` |
+/// | `retrying` | `event.retry_scheduled`, `claims.released` (a dead process's work handed back at start) |
 /// | `dead` | `event.failed`, `delivery.dead` (given up; replayable) |
 /// | `skipped` | `event.skipped`, `rule.no_data` |
 /// | `pending` / `firing` / `resolved` / `suppressed` | `alert.pending` / `alert.firing` / `alert.resolved` / `alert.suppressed` |
@@ -42,6 +42,7 @@ public enum AuditOutcome: String, CaseIterable, Sendable, Codable {
         AuditKind.fetchFailed.rawValue: .failed,
         AuditKind.deliveryFailed.rawValue: .failed,
         AuditKind.eventRetryScheduled.rawValue: .retrying,
+        AuditKind.claimsReleased.rawValue: .retrying,
         AuditKind.eventFailed.rawValue: .dead,
         AuditKind.deliveryDead.rawValue: .dead,
         AuditKind.eventSkipped.rawValue: .skipped,

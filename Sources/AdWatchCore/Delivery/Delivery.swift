@@ -53,8 +53,8 @@ public protocol DeliveryStore: Sendable {
     func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date])
     /// Turns a group's entries into deliveries (ignoring ids that exist) and records the flush.
     func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit: [AuditDraft]) async throws
-    /// Claims pending deliveries that are due, or whose claim expired, oldest first.
-    func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery]
+    /// Claims for `owner`, until `now + lease`, pending deliveries that are due or whose claim expired, oldest first.
+    func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery]
     func settleDelivery(id: String, outcome: DeliveryOutcome, audit: [AuditDraft]) async throws
     func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery]
     /// Makes a dead delivery pending again and audits it as `delivery.replayed` by `operatorName`, tagged

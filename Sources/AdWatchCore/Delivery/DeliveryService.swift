@@ -5,7 +5,11 @@ public import ServiceLifecycle
 /// Drains the outbox: files notifications into route groups, turns due groups into one message per
 /// channel, and sends due deliveries with retries (jittered backoff, `Retry-After`), per-channel
 /// concurrency, and a dead letter after `max_attempts` or `max_age`. Delivery is at least once: a
-/// delivery claimed by a process that died is claimed again when its lease runs out.
+/// delivery claimed by a process that died is released when the next one starts (single-node store)
+/// or claimed again when its lease runs out.
+///
+/// A pass runs when the alert evaluator rings the outbox doorbell (a notification was queued), and
+/// every `delivery.tick` for what comes due with time: `group_wait`, `group_interval`, retries.
 ///
 /// ```swift
 /// let service = DeliveryService(store: store, channels: channels, routes: config.routes, config: config.delivery, clock: clock, logger: logger)
@@ -26,6 +30,10 @@ public struct DeliveryService: Service {
     let random: @Sendable () -> Double
     let lease: Duration = .seconds(300)
     let metrics: DeliveryMetrics?
+    /// Rung by the alert evaluator when it queues notifications.
+    let doorbell: Doorbell
+    /// Whose claims this service's are (one per process start).
+    let owner: ClaimOwner
 
     public init(
         store: any AdWatchStore,
@@ -35,7 +43,9 @@ public struct DeliveryService: Service {
         clock: any WallClock,
         logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) },
-        metrics: DeliveryMetrics? = nil
+        metrics: DeliveryMetrics? = nil,
+        doorbell: Doorbell = Doorbell(),
+        owner: ClaimOwner = .boot()
     ) {
         self.store = store
         self.settings = Reloadable(Settings(channels: channels, router: AlertRouter(routes: routes), config: config))
@@ -43,6 +53,8 @@ public struct DeliveryService: Service {
         self.logger = logger
         self.random = random
         self.metrics = metrics
+        self.doorbell = doorbell
+        self.owner = owner
     }
 
     /// Puts new channels, routes and delivery settings in force from the next pass; messages already
@@ -61,7 +73,7 @@ public struct DeliveryService: Service {
 
     /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.
     public func run() async throws {
-        await PassLoop.run(every: settings.current.config.tick.duration, logger: logger, name: "delivery") {
+        await PassLoop.run(every: settings.current.config.tick.duration, doorbell: doorbell, logger: logger, name: "delivery") {
             try await runOnce()
             return false
         }
@@ -145,7 +157,7 @@ public struct DeliveryService: Service {
 
     func deliver(_ settings: Settings) async throws -> Int {
         let channels = settings.channels
-        let claimed = try await store.claimDeliveries(now: clock.now(), limit: 200, lease: lease)
+        let claimed = try await store.claimDeliveries(now: clock.now(), limit: 200, lease: lease, owner: owner)
         guard !claimed.isEmpty else { return 0 }
         await withTaskGroup(of: Void.self) { tasks in
             for (channelName, deliveries) in Dictionary(grouping: claimed, by: \.channel) {

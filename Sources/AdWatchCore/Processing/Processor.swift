@@ -2,13 +2,17 @@ public import Foundation
 public import Logging
 public import ServiceLifecycle
 
-/// Turns accepted events into fresh campaign state: claims due events from the inbox, re-fetches
-/// each campaign once per pass however many events asked for it, stores the snapshot and settles
-/// the events. A failed fetch is retried later with backoff; after `max_attempts` the events are
+/// Turns accepted events into fresh campaign state: finds the campaigns with due events, and for each
+/// claims every event it has waiting — however many — right before re-fetching it, stores the snapshot
+/// and settles them all with that one fetch. Events that arrive while a campaign is being fetched wait
+/// for one more fetch. A failed fetch is retried later with backoff; after `max_attempts` the events are
 /// marked failed, audited and kept for replay. Nothing is dropped because the API was down.
 ///
 /// Work for one campaign is serial (one pass handles a campaign once, and passes do not overlap);
-/// different campaigns are fetched concurrently, those with the most money at stake first.
+/// different campaigns are fetched concurrently, those never fetched and then those with the most
+/// money at stake first (``goesFirst(_:_:before:_:)``). A burst
+/// therefore costs about one fetch per campaign however many events it holds, and settles in the
+/// time the API's rate budget needs for those fetches.
 ///
 /// ```swift
 /// let processor = Processor(store: store, api: api, clock: clock, config: config.processor, doorbell: doorbell, logger: logger)
@@ -24,6 +28,8 @@ public struct Processor: Service {
     let random: @Sendable () -> Double
     /// Judges each refreshed campaign; nil runs the pipeline without rules.
     let evaluator: AlertEvaluator?
+    /// Whose claims this processor's are (one per process start).
+    let owner: ClaimOwner
 
     public init(
         store: any AdWatchStore,
@@ -33,6 +39,7 @@ public struct Processor: Service {
         doorbell: Doorbell,
         logger: Logger,
         evaluator: AlertEvaluator? = nil,
+        owner: ClaimOwner = .boot(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1) }
     ) {
         self.evaluator = evaluator
@@ -42,6 +49,7 @@ public struct Processor: Service {
         self.config = config
         self.doorbell = doorbell
         self.logger = logger
+        self.owner = owner
         self.random = random
     }
 
@@ -52,58 +60,101 @@ public struct Processor: Service {
         }
     }
 
-    /// One pass: claim due events, fetch each campaign once, settle every claimed event.
+    /// One pass: up to `batch_size` campaigns with due events; each one's events are claimed just
+    /// before its fetch, so everything that arrived until then is settled by it.
     /// - Returns: How many events were claimed.
     @discardableResult
     public func runOnce() async throws -> Int {
-        let events = try await store.claimEvents(limit: config.batchSize, now: clock.now(), lease: config.lease.duration)
-        guard !events.isEmpty else { return 0 }
+        let due = try await store.dueCampaigns(now: clock.now(), limit: config.batchSize)
+        guard !due.isEmpty else { return 0 }
 
-        let withoutCampaign = events.filter { $0.campaignID == nil }
-        if !withoutCampaign.isEmpty {
-            let drafts = withoutCampaign.map { event in
-                AuditDraft(at: clock.now(), kind: .eventSkipped, source: event.source, details: ["event_id": .string(event.id), "reason": "no campaign id"])
-            }
-            try await store.completeEvents(withoutCampaign.map(\.id), state: .skipped, snapshot: nil, audit: drafts)
+        var claimed = 0
+        if due.contains(nil) {
+            claimed += try await skipEventsWithoutCampaign()
         }
-
-        var groups: [(campaignID: String, events: [StoredEvent], previous: CampaignSnapshot?)] = []
-        for (campaignID, group) in Dictionary(grouping: events.filter { $0.campaignID != nil }, by: { $0.campaignID! }) {
-            groups.append((campaignID, group, try await store.snapshot(campaignID: campaignID)))
+        var campaigns: [(campaignID: String, previous: CampaignSnapshot?)] = []
+        for campaignID in due.compactMap({ $0 }) {
+            campaigns.append((campaignID, try await store.snapshot(campaignID: campaignID)))
         }
-        // When the API budget is short, the campaigns with the most money at stake go first.
-        groups.sort { ($0.previous?.budget ?? 0) > ($1.previous?.budget ?? 0) }
+        let order = campaigns.indices.sorted { Self.goesFirst(campaigns[$0].previous, $0, before: campaigns[$1].previous, $1) }
 
-        await withTaskGroup(of: Void.self) { tasks in
+        claimed += await withTaskGroup(of: Int.self) { tasks in
             var running = 0
-            for group in groups {
-                if running >= config.concurrency {
-                    await tasks.next()
+            var total = 0
+            for index in order {
+                if running >= config.concurrency, let done = await tasks.next() {
+                    total += done
                     running -= 1
                 }
-                tasks.addTask { await refresh(campaignID: group.campaignID, events: group.events, previous: group.previous) }
+                let campaign = campaigns[index]
+                tasks.addTask { await claimAndRefresh(campaignID: campaign.campaignID, previous: campaign.previous) }
                 running += 1
             }
+            for await done in tasks { total += done }
+            return total
         }
-        return events.count
+        return claimed
+    }
+
+    /// The order of a pass, for when the API budget is short: campaigns never fetched first (what is at
+    /// stake is unknown), then the most money at stake, then the one known least recently, then the one
+    /// whose events waited longest (the order `dueCampaigns` gave, `index`). In a burst this fetches every
+    /// campaign once before fetching any again.
+    static func goesFirst(_ left: CampaignSnapshot?, _ leftIndex: Int, before right: CampaignSnapshot?, _ rightIndex: Int) -> Bool {
+        switch (left, right) {
+        case (nil, nil): return leftIndex < rightIndex
+        case (nil, _): return true
+        case (_, nil): return false
+        case (let left?, let right?):
+            if (left.budget ?? 0) != (right.budget ?? 0) { return (left.budget ?? 0) > (right.budget ?? 0) }
+            if left.fetchedAt != right.fetchedAt { return left.fetchedAt < right.fetchedAt }
+            return leftIndex < rightIndex
+        }
     }
 
     /// Re-fetches one campaign without an event asking for it (the scheduler's reconciliation).
     public func refreshCampaign(_ campaignID: String) async {
         let previous = try? await store.snapshot(campaignID: campaignID)
-        await refresh(campaignID: campaignID, events: [], previous: previous)
+        await refresh(campaignID: campaignID, claim: EventClaim(campaignID: campaignID), previous: previous)
     }
 
-    /// Re-fetches one campaign and settles its events; never throws (failures are settled too).
-    private func refresh(campaignID: String, events: [StoredEvent], previous: CampaignSnapshot?) async {
-        let brandID = events.compactMap(\.brandID).last ?? previous?.brandID
-        let ids = events.map(\.id)
+    /// Events without a campaign id have nothing to fetch: settled as skipped, `batch_size` at a time.
+    private func skipEventsWithoutCampaign() async throws -> Int {
+        let claim = try await store.claimEvents(campaignID: nil, limit: config.batchSize, now: clock.now(), lease: config.lease.duration, owner: owner)
+        guard !claim.events.isEmpty else { return 0 }
+        let drafts = claim.events.map { event in
+            AuditDraft(at: clock.now(), kind: .eventSkipped, source: event.source, details: ["event_id": .string(event.id), "reason": "no campaign id"])
+        }
+        try await store.completeEvents(claim.ids, state: .skipped, snapshot: nil, audit: drafts)
+        return claim.events.count
+    }
+
+    /// Claims every event the campaign has waiting, then re-fetches it. - Returns: how many events were claimed.
+    private func claimAndRefresh(campaignID: String, previous: CampaignSnapshot?) async -> Int {
+        let claim: EventClaim
+        do {
+            claim = try await store.claimEvents(campaignID: campaignID, limit: nil, now: clock.now(), lease: config.lease.duration, owner: owner)
+        } catch {
+            logger.error("could not claim events", metadata: ["campaign.id": "\(campaignID)", "store.error": "\(String(reflecting: type(of: error)))"])
+            return 0
+        }
+        guard !claim.events.isEmpty else { return 0 }
+        // Read again: the scheduler's reconciliation may have stored a newer one since the pass began.
+        let latest = (try? await store.snapshot(campaignID: campaignID)) ?? previous
+        await refresh(campaignID: campaignID, claim: claim, previous: latest)
+        return claim.events.count
+    }
+
+    /// Re-fetches one campaign and settles the claimed events; never throws (failures are settled too).
+    private func refresh(campaignID: String, claim: EventClaim, previous: CampaignSnapshot?) async {
+        let brandID = claim.brandID ?? previous?.brandID
+        let ids = claim.ids
         do {
             let details = try await api.campaign(id: campaignID, brandID: brandID)
             let analytics = try await api.analytics(campaignID: campaignID, brandID: brandID ?? details.brandID)
             var snapshot = CampaignSnapshot.make(details: details, analytics: analytics, previous: previous, fetchedAt: clock.now())
-            snapshot.source = events.last?.source ?? previous?.source
-            snapshot.provider = events.last.flatMap(Self.provider) ?? previous?.provider
+            snapshot.source = claim.latest?.source ?? previous?.source
+            snapshot.provider = claim.latest.flatMap(Self.provider) ?? previous?.provider
             var summary: [String: AuditValue] = [
                 "events": .int(Int64(ids.count)),
                 "status": .string(snapshot.status.rawValue),
@@ -118,11 +169,11 @@ public struct Processor: Service {
             logger.debug("campaign refreshed", metadata: ["campaign.id": "\(campaignID)", "campaign.status": "\(snapshot.status)", "events": "\(ids.count)"])
             try await evaluator?.evaluate(campaignID: campaignID, now: clock.now())
         } catch let error as AdvertisingError {
-            guard !events.isEmpty else {
+            guard !claim.events.isEmpty else {
                 logger.info("reconciliation re-fetch failed", metadata: ["campaign.id": "\(campaignID)", "ads.error": "\(error.code.rawValue)"])
                 return
             }
-            await settleFailure(campaignID: campaignID, brandID: brandID, events: events, error: error)
+            await settleFailure(campaignID: campaignID, brandID: brandID, events: claim.events, error: error)
         } catch {
             // The store failed: the claims expire after the lease and the events are tried again.
             logger.error("could not settle events", metadata: ["campaign.id": "\(campaignID)", "store.error": "\(String(reflecting: type(of: error)))"])
@@ -135,7 +186,7 @@ public struct Processor: Service {
         return (document[path: "provider"] ?? document[path: "data.provider"])?.scalarText
     }
 
-    private func settleFailure(campaignID: String, brandID: String?, events: [StoredEvent], error: AdvertisingError) async {
+    private func settleFailure(campaignID: String, brandID: String?, events: [EventClaim.Item], error: AdvertisingError) async {
         let now = clock.now()
         let exhausted = events.filter { !error.isRetryable || $0.attempts + 1 >= config.maxAttempts }
         let retrying = events.filter { error.isRetryable && $0.attempts + 1 < config.maxAttempts }
@@ -153,11 +204,13 @@ public struct Processor: Service {
                 logger.info("campaign re-fetch failed; will retry", metadata: ["campaign.id": "\(campaignID)", "ads.error": "\(error.code.rawValue)", "attempt": "\(attempt)"])
             }
             if !exhausted.isEmpty {
-                let draft = AuditDraft(
-                    at: now, kind: .eventFailed, campaign: campaignID, brand: brandID,
-                    details: ["events": .int(Int64(exhausted.count)), "event_ids": .string(exhausted.map(\.id).joined(separator: ",")),
-                              "error": .string(error.description), "retryable": .bool(error.isRetryable)]
-                )
+                // A burst can fail thousands of events at once: the record names the first ones (all: `adwatch events list --state failed`).
+                var details: [String: AuditValue] = [
+                    "events": .int(Int64(exhausted.count)), "event_ids": .string(exhausted.prefix(Self.auditedIDs).map(\.id).joined(separator: ",")),
+                    "error": .string(error.description), "retryable": .bool(error.isRetryable),
+                ]
+                if exhausted.count > Self.auditedIDs { details["event_ids_truncated"] = .bool(true) }
+                let draft = AuditDraft(at: now, kind: .eventFailed, campaign: campaignID, brand: brandID, details: details)
                 try await store.failEvents(exhausted.map(\.id), error: error.description, audit: [draft])
                 logger.warning("campaign re-fetch failed for good; events kept for replay", metadata: ["campaign.id": "\(campaignID)", "ads.error": "\(error.description)"])
             }
@@ -165,6 +218,9 @@ public struct Processor: Service {
             logger.error("could not settle failed events", metadata: ["campaign.id": "\(campaignID)", "store.error": "\(String(reflecting: type(of: error)))"])
         }
     }
+
+    /// Event ids named in one `event.failed` record.
+    static let auditedIDs = 100
 
     /// Exponential backoff with jitter, capped at `retry_max`.
     func backoff(attempt: Int) -> Duration {

@@ -143,7 +143,7 @@ public protocol EventInbox: Sendable {
 ///
 /// Implementations: ``SQLiteStore`` (the default), ``MemoryStore`` (tests, demos). A PostgreSQL
 /// implementation conforms to the same protocols without changing callers.
-public protocol AdWatchStore: EventInbox, EventQueue, CampaignStateStore, AlertStore, DeliveryStore, AuditLog, RetentionStore, StoreGaugeReading {
+public protocol AdWatchStore: EventInbox, EventQueue, CampaignStateStore, AlertStore, DeliveryStore, ClaimStore, AuditLog, RetentionStore, StoreGaugeReading {
     /// Creates or upgrades the schema. Safe to call on every start.
     func migrate() async throws
     /// Succeeds when the store can serve requests (`/readyz`).

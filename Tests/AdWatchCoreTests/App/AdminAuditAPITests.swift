@@ -92,7 +92,7 @@ struct AdminAuditAPITests {
         )
         let delivery = Delivery(id: "msg_1_ops-slack", channel: "ops-slack", message: message, createdAt: TestSupport.now)
         try await store.flushGroup("g", outboxIDs: [], deliveries: [delivery], at: TestSupport.now, audit: [])
-        _ = try await store.claimDeliveries(now: TestSupport.now, limit: 10, lease: .seconds(60))
+        _ = try await store.claimDeliveries(now: TestSupport.now, limit: 10, lease: .seconds(60), owner: .boot())
         try await store.settleDelivery(id: delivery.id, outcome: .dead(error: "HTTP 404", status: 404), audit: [])
         try await AdminAPITests().withAdmin(store: store) { client in
             let dead = try Self.object(try await client.execute(uri: "/admin/deliveries?dead=true", method: .get, headers: Self.auth))

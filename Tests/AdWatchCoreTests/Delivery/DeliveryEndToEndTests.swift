@@ -32,6 +32,40 @@ struct DeliveryEndToEndTests {
         return (config, dependencies)
     }
 
+    /// The delivery service's tick is an hour: only the outbox doorbell, rung when the evaluator
+    /// queues the notification, can send it in time (`group_wait: 0s`, the default, means at once).
+    @Test func aQueuedNotificationGoesOutAtOnceNotAtTheNextTick() async throws {
+        let store = MemoryStore()
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let slack = RecordingServer()
+        try await slack.run { slackBase in
+            try await PipelineEndToEndTests.withMockAPI { mock, port in
+                try await mock.cloneCampaign(7100, from: 5195)
+                try await mock.updateCampaign(id: 7100, .init(accountStatus: 3, adAccountGood: false))
+                let setup = try Self.accountStandingToSlack(store: store, http: http, mockPort: port, slackBase: slackBase)
+                var config = setup.config
+                config.delivery.tick = "1h"
+                config.processor.pollInterval = "1h"  // the ingest doorbell wakes the processor
+                config.routes[0].groupWait = "0s"
+                let app = try await buildApplication(config: config, dependencies: setup.dependencies)
+                try await app.test(.router) { client in
+                    // The delivery service's first pass ran at start; from now on it sleeps for an hour unless rung.
+                    let body = TestSupport.campaignBody(id: 7100)
+                    let response = try await client.execute(
+                        uri: "/webhooks/symphony", method: .post, headers: TestSupport.signedHeaders(body: body, id: "bell_1"),
+                        body: ByteBuffer(bytes: body)
+                    )
+                    #expect(response.status == .accepted)
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while slack.requests.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                    #expect(slack.requests.count == 1)
+                    #expect(slack.requests.first?.text.contains("Campaign 7100") == true)
+                }
+            }
+        }
+        try await http.shutdown()
+    }
+
     @Test func aWebhookBecomesASlackMessageAndTheLatencyIsReported() async throws {
         let database = try TemporaryDatabase()
         defer { database.remove() }

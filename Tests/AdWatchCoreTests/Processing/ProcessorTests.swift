@@ -46,6 +46,117 @@ struct ProcessorTests {
         }
     }
 
+    /// The burst: the old processor claimed `batch_size` events and coalesced only inside them,
+    /// so 500 events over 3 campaigns with a batch of 10 cost 50 fetches. Now one pass settles them all.
+    @Test(arguments: StoreContractTests.Kind.allCases)
+    func settlesEveryWaitingEventOfACampaignWithOneFetchWhateverTheBatchSize(_ kind: StoreContractTests.Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            for campaign in 1...3 { try await api.add(id: "\(campaign)") }
+            for index in 0..<500 { _ = try await store.accept(Self.event(index, campaign: "\(index % 3 + 1)")) }
+            var config = ProcessorConfig()
+            config.batchSize = 10
+            let processor = Processor(store: store, api: api, clock: clock, config: config, doorbell: Doorbell(), logger: Logger(label: "test"))
+            #expect(try await processor.runOnce() == 500)
+            #expect(try await processor.runOnce() == 0)
+            for campaign in 1...3 {
+                #expect(await api.fetchCount("\(campaign)") == 1)
+                #expect(await api.analyticsCount("\(campaign)") == 1)
+            }
+            #expect(try await store.events(in: .processed, limit: 1000).count == 500)
+            let refreshed = try await store.records(from: 0, limit: 1000).filter { $0.kind == "campaign.refreshed" }
+            #expect(refreshed.map { $0.details.contains("\"events\":167") || $0.details.contains("\"events\":166") } == [true, true, true])
+        }
+    }
+
+    /// A pass's order when the budget is short: a campaign never fetched goes before any fetched one
+    /// (so a burst fetches each campaign once before any twice), then budget, then the least recently known.
+    @Test(arguments: [
+        (nil, nil, true),  // both unknown: the one waiting longer (the left one here)
+        (nil, 100_000, true),
+        (100_000, nil, false),
+        (5000, 500, true),
+        (500, 5000, false),
+    ] as [(Decimal?, Decimal?, Bool)])
+    func ordersAPassNeverFetchedFirstThenByBudget(_ left: Decimal?, _ right: Decimal?, _ leftFirst: Bool) async throws {
+        let snapshot = { (budget: Decimal?) -> CampaignSnapshot? in
+            budget.map { budget in
+                var snapshot = Self.snapshot(fetchedAt: TestSupport.now)
+                snapshot.budget = budget
+                return snapshot
+            }
+        }
+        #expect(Processor.goesFirst(snapshot(left), 0, before: snapshot(right), 1) == leftFirst)
+    }
+
+    @Test func ordersAPassByTheLeastRecentlyKnownAtEqualBudgets() {
+        let earlier = Self.snapshot(fetchedAt: TestSupport.now)
+        let later = Self.snapshot(fetchedAt: TestSupport.now.addingTimeInterval(1))
+        #expect(Processor.goesFirst(earlier, 1, before: later, 0))
+        #expect(!Processor.goesFirst(later, 0, before: earlier, 1))
+        #expect(Processor.goesFirst(later, 0, before: later, 1))
+    }
+
+    static func snapshot(fetchedAt: Date) -> CampaignSnapshot {
+        CampaignSnapshot(
+            campaignID: "7", fetchedAt: fetchedAt, status: .active, statusSince: fetchedAt, budget: 550,
+            errorCampaigns: [], platformErrors: [], campaignEffectiveStatuses: [], adEffectiveStatuses: []
+        )
+    }
+
+    @Test(arguments: StoreContractTests.Kind.allCases)
+    func eventsThatArriveDuringAFetchCauseExactlyOneMoreFetch(_ kind: StoreContractTests.Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            try await api.add(id: "7")
+            for index in 0..<3 { _ = try await store.accept(Self.event(index, campaign: "7")) }
+            // While the first fetch is in flight, five more webhooks for the campaign arrive.
+            await api.setDuringFetch { _ in
+                await api.setDuringFetch(nil)
+                for index in 3..<8 { _ = try await store.accept(Self.event(index, campaign: "7")) }
+            }
+            let processor = processor(store)
+            #expect(try await processor.runOnce() == 3)  // settled by the first fetch: what was there when it began
+            #expect(try await store.events(in: .pending, limit: 10).map(\.id) == (3..<8).map { "evt_\($0)" })
+            #expect(try await processor.runOnce() == 5)  // one more fetch for all five
+            #expect(try await processor.runOnce() == 0)
+            #expect(await api.fetchCount("7") == 2)
+        }
+    }
+
+    @Test(arguments: StoreContractTests.Kind.allCases)
+    func aFetchAlsoSettlesTheCampaignsEventsWaitingForARetry(_ kind: StoreContractTests.Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            try await api.add(id: "7")
+            await api.setFailure(AdvertisingError(.serverError, status: 500))
+            _ = try await store.accept(Self.event(1, campaign: "7"))
+            let processor = processor(store, maxAttempts: 5)
+            #expect(try await processor.runOnce() == 1)  // fails: evt_1 waits 30 s for its retry
+            await api.setFailure(nil)
+            clock.advance(by: .seconds(5))
+            _ = try await store.accept(Self.event(2, campaign: "7", at: clock.now()))
+            // evt_2 is due; the fresh state it brings answers evt_1 as well.
+            #expect(try await processor.runOnce() == 2)
+            #expect(Set(try await store.events(in: .processed, limit: 10).map(\.id)) == ["evt_1", "evt_2"])
+            #expect(await api.fetchCount("7") == 2)
+        }
+    }
+
+    @Test(arguments: StoreContractTests.Kind.allCases)
+    func skipsEventsWithoutACampaignABatchAtATime(_ kind: StoreContractTests.Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            try await api.add(id: "7")
+            for index in 0..<25 { _ = try await store.accept(Self.event(index, campaign: index == 3 ? "7" : nil)) }
+            var config = ProcessorConfig()
+            config.batchSize = 10
+            let processor = Processor(store: store, api: api, clock: clock, config: config, doorbell: Doorbell(), logger: Logger(label: "test"))
+            #expect(try await processor.runOnce() == 11)  // ten without a campaign, and campaign 7's one
+            #expect(try await processor.runOnce() == 10)
+            #expect(try await processor.runOnce() == 4)
+            #expect(try await processor.runOnce() == 0)
+            #expect(try await store.events(in: .skipped, limit: 100).count == 24)
+            #expect(try await store.events(in: .processed, limit: 100).map(\.id) == ["evt_3"])
+        }
+    }
+
     @Test(arguments: StoreContractTests.Kind.allCases)
     func retriesAfterBackoffWhileTheAPIIsDownAndLosesNothing(_ kind: StoreContractTests.Kind) async throws {
         try await StoreContractTests().withStore(kind) { store in
@@ -150,11 +261,14 @@ struct ProcessorTests {
     func reclaimsEventsWhoseClaimExpired(_ kind: StoreContractTests.Kind) async throws {
         try await StoreContractTests().withStore(kind) { store in
             _ = try await store.accept(Self.event(1, campaign: "7"))
-            let claimed = try await store.claimEvents(limit: 10, now: clock.now(), lease: .seconds(300))
-            #expect(claimed.map(\.state) == [.processing])
-            #expect(try await store.claimEvents(limit: 10, now: clock.now(), lease: .seconds(300)).isEmpty)
+            let (first, second) = (ClaimOwner.boot(), ClaimOwner.boot())
+            #expect(try await store.claimEvents(campaignID: "7", limit: nil, now: clock.now(), lease: .seconds(300), owner: first).ids == ["evt_1"])
+            #expect(try await store.event(id: "evt_1")?.state == .processing)
+            #expect(try await store.dueCampaigns(now: clock.now(), limit: 10).isEmpty)
+            #expect(try await store.claimEvents(campaignID: "7", limit: nil, now: clock.now(), lease: .seconds(300), owner: second).events.isEmpty)
             clock.advance(by: .seconds(300))
-            #expect(try await store.claimEvents(limit: 10, now: clock.now(), lease: .seconds(300)).map(\.id) == ["evt_1"])
+            #expect(try await store.dueCampaigns(now: clock.now(), limit: 10) == ["7"])
+            #expect(try await store.claimEvents(campaignID: "7", limit: nil, now: clock.now(), lease: .seconds(300), owner: second).ids == ["evt_1"])
         }
     }
 

@@ -90,6 +90,25 @@ struct SchedulerTests {
         try await store.close()
     }
 
+    /// A process killed after storing a fresh snapshot but before the rules judged it: the restarted
+    /// scheduler's first pass judges it (the refresh made the campaign's check due), so the alert is not lost.
+    @Test(arguments: StoreContractTests.Kind.allCases)
+    func aCampaignRefreshedButNeverJudgedIsJudgedByTheSchedulersNextPass(_ kind: StoreContractTests.Kind) async throws {
+        try await StoreContractTests().withStore(kind) { store in
+            try await api.add(id: "46", status: .active, accountStatus: 3, good: false)
+            _ = try await store.accept(ProcessorTests.event(1, campaign: "46"))
+            // The processor of the process that dies: it refreshes, but nothing judges.
+            let dying = Processor(store: store, api: api, clock: clock, config: ProcessorConfig(), doorbell: Doorbell(), logger: Logger(label: "test"))
+            #expect(try await dying.runOnce() == 1)
+            #expect(try await store.alerts(campaignID: "46", states: [.firing]).isEmpty)
+
+            let (_, scheduler) = parts(store)
+            #expect(try await scheduler.runOnce() == 1)
+            #expect(try await store.alerts(campaignID: "46", states: [.firing]).map(\.rule) == ["account-standing"])
+            #expect(try await store.outbox(limit: 10).count == 1)
+        }
+    }
+
     @Test func aRuleWithoutDataSaysWhyInTheAudit() async throws {
         let store = MemoryStore()
         try await api.add(id: "44", status: .active)

@@ -108,6 +108,144 @@ struct StoreContractTests {
         }
     }
 
+    static func event(_ index: Int, campaign: String?, at: Date = TestSupport.now) -> InboundEvent {
+        InboundEvent(
+            id: "evt_\(index)", source: "symphony", dedupKey: "id:\(index)", deliveryID: nil, eventType: "campaign.updated", isKnownType: true,
+            campaignID: campaign, brandID: index % 2 == 0 ? "246" : nil, eventTime: nil, receivedAt: at, body: TestSupport.campaignBody(id: index),
+            headers: [:], remoteAddress: nil, dedupWindow: .seconds(3600)
+        )
+    }
+
+    /// A queued delivery of one message, as the delivery service files it.
+    static func queueDelivery(_ id: String, in store: any AdWatchStore) async throws {
+        let message = OutboundMessage(
+            id: "msg_\(id)", status: .firing,
+            alerts: [AlertNotice(fingerprint: "acct/5195", rule: "acct", severity: .critical, summary: "s", campaignID: "5195", labels: [:], since: nil)],
+            createdAt: TestSupport.now
+        )
+        let delivery = Delivery(id: id, channel: "hook", message: message, createdAt: TestSupport.now)
+        try await store.flushGroup("g_\(id)", outboxIDs: [], deliveries: [delivery], at: TestSupport.now, audit: [])
+    }
+
+    @Test(arguments: Kind.allCases)
+    func aCampaignsClaimTakesEveryEventItHasWaitingAndNothingThatCameLater(_ kind: Kind) async throws {
+        try await withStore(kind) { store in
+            for index in 0..<300 {
+                _ = try await store.accept(Self.event(index, campaign: index == 150 ? "8" : "7", at: TestSupport.now.addingTimeInterval(Double(index))))
+            }
+            #expect(try await store.dueCampaigns(now: TestSupport.now.addingTimeInterval(300), limit: 10) == ["7", "8"])
+            #expect(try await store.dueCampaigns(now: TestSupport.now.addingTimeInterval(300), limit: 1) == ["7"])
+            let owner = ClaimOwner.boot()
+            let now = TestSupport.now.addingTimeInterval(300)
+            let claim = try await store.claimEvents(campaignID: "7", limit: nil, now: now, lease: .seconds(300), owner: owner)
+            #expect(claim.campaignID == "7")
+            #expect(claim.ids == (0..<300).filter { $0 != 150 }.map { "evt_\($0)" })  // every one, oldest first
+            #expect(claim.brandID == "246")  // the newest that named a brand (evt_298; evt_299 named none)
+            #expect(claim.latest?.id == "evt_299")
+            #expect(claim.latest?.body == TestSupport.campaignBody(id: 299))
+            #expect(claim.events.allSatisfy { $0.source == "symphony" && $0.attempts == 0 })
+
+            // What arrives now is not in the claim: it waits for the next fetch.
+            _ = try await store.accept(Self.event(300, campaign: "7", at: TestSupport.now.addingTimeInterval(300)))
+            #expect(try await store.event(id: "evt_300")?.state == .pending)
+            #expect(try await store.dueCampaigns(now: now, limit: 10) == ["8", "7"])
+            #expect(try await store.event(id: "evt_150")?.state == .pending)
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func eventsWithoutACampaignAreClaimedAtMostLimitAtATime(_ kind: Kind) async throws {
+        try await withStore(kind) { store in
+            for index in 0..<5 { _ = try await store.accept(Self.event(index, campaign: nil)) }
+            #expect(try await store.dueCampaigns(now: TestSupport.now, limit: 10) == [nil])
+            let owner = ClaimOwner.boot()
+            let first = try await store.claimEvents(campaignID: nil, limit: 3, now: TestSupport.now, lease: .seconds(300), owner: owner)
+            #expect(first.ids == ["evt_0", "evt_1", "evt_2"])
+            let rest = try await store.claimEvents(campaignID: nil, limit: 3, now: TestSupport.now, lease: .seconds(300), owner: owner)
+            #expect(rest.ids == ["evt_3", "evt_4"])
+            #expect(try await store.dueCampaigns(now: TestSupport.now, limit: 10).isEmpty)
+        }
+    }
+
+    /// The start of a single-node store: what the killed process held is pending again at once,
+    /// whatever its lease, and the release is audited; this process's own claims stay.
+    @Test(arguments: Kind.allCases)
+    func releasingTheClaimsOfAnEarlierBootMakesItsWorkPendingAtOnce(_ kind: Kind) async throws {
+        try await withStore(kind) { store in
+            let (killed, current) = (ClaimOwner.boot(), ClaimOwner.boot())
+            _ = try await store.accept(Self.event(1, campaign: "7"))
+            _ = try await store.accept(Self.event(2, campaign: "8"))
+            try await Self.queueDelivery("d1", in: store)
+            try await Self.queueDelivery("d2", in: store)
+            _ = try await store.claimEvents(campaignID: "7", limit: nil, now: TestSupport.now, lease: .seconds(3600), owner: killed)
+            _ = try await store.claimDeliveries(now: TestSupport.now, limit: 1, lease: .seconds(3600), owner: killed)
+            _ = try await store.claimEvents(campaignID: "8", limit: nil, now: TestSupport.now, lease: .seconds(3600), owner: current)
+            _ = try await store.claimDeliveries(now: TestSupport.now, limit: 1, lease: .seconds(3600), owner: current)
+            #expect(try await store.dueCampaigns(now: TestSupport.now, limit: 10).isEmpty)
+
+            let released = try await store.releaseClaims(heldByOtherThan: current, at: TestSupport.now)
+            #expect(released == ReleasedClaims(events: 1, deliveries: 1))
+            #expect(try await store.event(id: "evt_1")?.state == .pending)
+            #expect(try await store.event(id: "evt_2")?.state == .processing)
+            #expect(try await store.dueCampaigns(now: TestSupport.now, limit: 10) == ["7"])
+            #expect(try await store.deliveries(in: .pending, limit: 10).map(\.id) == ["d1"])
+            #expect(try await store.deliveries(in: .sending, limit: 10).map(\.id) == ["d2"])
+            #expect(try await store.claimDeliveries(now: TestSupport.now, limit: 10, lease: .seconds(60), owner: current).map(\.id) == ["d1"])
+
+            let record = try #require(try await store.records(from: 0, limit: 100).last)
+            #expect(record.kind == "claims.released")
+            #expect(record.outcome == .retrying)
+            let details = try #require(try JSONSerialization.jsonObject(with: Data(record.details.utf8)) as? [String: Any])
+            #expect(details["events"] as? Int == 1)
+            #expect(details["deliveries"] as? Int == 1)
+            #expect(details["owner"] as? String == current.id)
+
+            // Nothing left to release: no record.
+            let count = try await store.records(from: 0, limit: 100).count
+            #expect(try await store.releaseClaims(heldByOtherThan: current, at: TestSupport.now).isEmpty)
+            #expect(try await store.records(from: 0, limit: 100).count == count)
+            #expect(try await store.verify().isIntact)
+        }
+    }
+
+    /// The heartbeat shape a shared store needs: renewing keeps a claim from others past its first lease.
+    @Test(arguments: Kind.allCases)
+    func renewingClaimsExtendsTheirLease(_ kind: Kind) async throws {
+        try await withStore(kind) { store in
+            let (owner, other) = (ClaimOwner.boot(), ClaimOwner.boot())
+            _ = try await store.accept(Self.event(1, campaign: "7"))
+            try await Self.queueDelivery("d1", in: store)
+            _ = try await store.claimEvents(campaignID: "7", limit: nil, now: TestSupport.now, lease: .seconds(60), owner: owner)
+            _ = try await store.claimDeliveries(now: TestSupport.now, limit: 10, lease: .seconds(60), owner: owner)
+            #expect(try await store.renewClaims(owner: other, until: TestSupport.now.addingTimeInterval(600)) == 0)
+            #expect(try await store.renewClaims(owner: owner, until: TestSupport.now.addingTimeInterval(600)) == 2)
+
+            let later = TestSupport.now.addingTimeInterval(300)  // past the first lease, inside the renewed one
+            #expect(try await store.dueCampaigns(now: later, limit: 10).isEmpty)
+            #expect(try await store.claimDeliveries(now: later, limit: 10, lease: .seconds(60), owner: other).isEmpty)
+            let expired = TestSupport.now.addingTimeInterval(600)
+            #expect(try await store.claimEvents(campaignID: "7", limit: nil, now: expired, lease: .seconds(60), owner: other).ids == ["evt_1"])
+            #expect(try await store.claimDeliveries(now: expired, limit: 10, lease: .seconds(60), owner: other).map(\.id) == ["d1"])
+        }
+    }
+
+    /// Claims made before the owner column existed (or by any process) count as an earlier boot's.
+    @Test func sqliteReleasesClaimsWithoutAnOwner() async throws {
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let store = try await database.openStore()
+        _ = try await store.accept(Self.event(1, campaign: "7"))
+        _ = try await store.claimEvents(campaignID: "7", limit: nil, now: TestSupport.now, lease: .seconds(3600), owner: .boot())
+        try await store.close()
+        let queue = try DatabaseQueue(path: database.path)
+        try await queue.write { try $0.execute(sql: "UPDATE events SET claimed_by = NULL") }
+        try queue.close()
+        let reopened = try await database.openStore()
+        #expect(try await reopened.releaseClaims(heldByOtherThan: .boot(), at: TestSupport.now) == ReleasedClaims(events: 1, deliveries: 0))
+        #expect(try await reopened.event(id: "evt_1")?.state == .pending)
+        try await reopened.close()
+    }
+
     @Test func sqliteKeepsAcknowledgedEventsAcrossReopening() async throws {
         let database = try TemporaryDatabase()
         defer { database.remove() }

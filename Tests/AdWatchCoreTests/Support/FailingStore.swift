@@ -20,7 +20,8 @@ struct FailingStore: AdWatchStore {
     func pruneDedupKeys(before cutoff: Date) async throws -> Int { throw Unavailable() }
     func pruneSettledEvents(receivedBefore cutoff: Date, limit: Int) async throws -> Int { throw Unavailable() }
     func records(matching query: AuditQuery, from seq: Int64, limit: Int) async throws -> [AuditRecord] { throw Unavailable() }
-    func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent] { throw Unavailable() }
+    func dueCampaigns(now: Date, limit: Int) async throws -> [String?] { throw Unavailable() }
+    func claimEvents(campaignID: String?, limit: Int?, now: Date, lease: Duration, owner: ClaimOwner) async throws -> EventClaim { throw Unavailable() }
     func completeEvents(_ ids: [String], state: EventState, snapshot: CampaignSnapshot?, audit: [AuditDraft]) async throws { throw Unavailable() }
     func retryEvents(_ ids: [String], at: Date, error: String, audit: [AuditDraft]) async throws { throw Unavailable() }
     func failEvents(_ ids: [String], error: String, audit: [AuditDraft]) async throws { throw Unavailable() }
@@ -42,7 +43,10 @@ struct FailingStore: AdWatchStore {
     func lastFiringRouted(fingerprint: String, routeIndex: Int) async throws -> Date? { throw Unavailable() }
     func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date]) { throw Unavailable() }
     func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit: [AuditDraft]) async throws { throw Unavailable() }
-    func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery] { throw Unavailable() }
+    func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] { throw Unavailable() }
+    // Like `migrate`, the start-up step succeeds: the service starts and its requests meet the failing store.
+    func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date) async throws -> ReleasedClaims { ReleasedClaims() }
+    func renewClaims(owner: ClaimOwner, until: Date) async throws -> Int { throw Unavailable() }
     func settleDelivery(id: String, outcome: DeliveryOutcome, audit: [AuditDraft]) async throws { throw Unavailable() }
     func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery] { throw Unavailable() }
     func replayDelivery(id: String, at: Date, by operatorName: String) async throws -> Bool { throw Unavailable() }

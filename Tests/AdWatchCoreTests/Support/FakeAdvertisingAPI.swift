@@ -9,6 +9,9 @@ actor FakeAdvertisingAPI: AdvertisingAPI {
     /// When set, every call fails with this error.
     var failure: AdvertisingError?
     private(set) var detailFetches: [String: Int] = [:]
+    private(set) var analyticsFetches: [String: Int] = [:]
+    /// Runs inside every campaign fetch, before it answers: what happens "while the fetch is in flight".
+    private var duringFetch: (@Sendable (String) async throws -> Void)?
 
     /// Adds a campaign from the seed's fixtures, with the given id, status and account status.
     func add(id: String, status: CampaignStatus = .inReview, accountStatus: Int = 1, good: Bool = true, spend: String = "0", budget: Decimal = 550, updatedAt: Date? = nil) throws {
@@ -36,14 +39,22 @@ actor FakeAdvertisingAPI: AdvertisingAPI {
 
     func fetchCount(_ id: String) -> Int { detailFetches[id] ?? 0 }
 
+    func analyticsCount(_ id: String) -> Int { analyticsFetches[id] ?? 0 }
+
+    func setDuringFetch(_ hook: (@Sendable (String) async throws -> Void)?) { duringFetch = hook }
+
     func campaign(id: String, brandID: String?) async throws(AdvertisingError) -> CampaignDetails {
         detailFetches[id, default: 0] += 1
+        if let duringFetch {
+            do { try await duringFetch(id) } catch { throw AdvertisingError(.network) }
+        }
         if let failure { throw failure }
         guard let campaign = details[id] else { throw AdvertisingError(.notFound, status: 404) }
         return campaign
     }
 
     func analytics(campaignID: String, brandID: String?) async throws(AdvertisingError) -> CampaignAnalytics {
+        analyticsFetches[campaignID, default: 0] += 1
         if let failure { throw failure }
         guard let analytics = analyticsByCampaign[campaignID] else { throw AdvertisingError(.notFound, status: 404) }
         return analytics

@@ -11,6 +11,7 @@ public actor MemoryStore: AdWatchStore {
     private var order: [String] = []
     private var dueAt: [String: Date] = [:]
     private var leaseUntil: [String: Date] = [:]
+    private var eventOwner: [String: ClaimOwner] = [:]
     private var snapshots: [String: CampaignSnapshot] = [:]
     private var histories: [String: [CampaignStateChange]] = [:]
     private var alertsByFingerprint: [String: Alert] = [:]
@@ -23,6 +24,7 @@ public actor MemoryStore: AdWatchStore {
     private var deliveryList: [Delivery] = []
     private var deliveryDue: [String: Date] = [:]
     private var deliveryLease: [String: Date] = [:]
+    private var deliveryOwner: [String: ClaimOwner] = [:]
 
     public init() {}
 
@@ -76,23 +78,55 @@ public actor MemoryStore: AdWatchStore {
         Array(audit.lazy.filter { $0.seq >= seq }.prefix(limit))
     }
 
-    public func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent] {
-        var claimed: [StoredEvent] = []
-        for id in order where claimed.count < limit {
-            guard var event = events[id] else { continue }
-            let due = event.state == .pending && (dueAt[id] ?? .distantPast) <= now
-            let expired = event.state == .processing && (leaseUntil[id] ?? .distantPast) <= now
-            guard due || expired else { continue }
-            event.state = .processing
-            events[id] = event
-            leaseUntil[id] = now.addingTimeInterval(lease.timeInterval)
-            claimed.append(event)
+    /// Pending and due, or claimed under a lease that ran out.
+    private func isDue(_ event: StoredEvent, now: Date) -> Bool {
+        (event.state == .pending && (dueAt[event.id] ?? .distantPast) <= now) || isExpired(event, now: now)
+    }
+
+    private func isExpired(_ event: StoredEvent, now: Date) -> Bool {
+        event.state == .processing && (leaseUntil[event.id] ?? .distantPast) <= now
+    }
+
+    public func dueCampaigns(now: Date, limit: Int) async throws -> [String?] {
+        var campaigns: [String?] = []
+        for id in order where campaigns.count < limit {
+            guard let event = events[id], isDue(event, now: now), !campaigns.contains(event.campaignID) else { continue }
+            campaigns.append(event.campaignID)
         }
-        return claimed
+        return campaigns
+    }
+
+    public func claimEvents(campaignID: String?, limit: Int?, now: Date, lease: Duration, owner: ClaimOwner) async throws -> EventClaim {
+        let candidates = order.compactMap { self.events[$0] }.filter { $0.campaignID == campaignID }
+        // A campaign's events go together once one of them is due (a fetch settles those waiting for a
+        // retry too); events without a campaign are each their own matter, so only due ones.
+        var claimable: [StoredEvent]
+        if campaignID == nil {
+            claimable = candidates.filter { isDue($0, now: now) }
+        } else if candidates.contains(where: { isDue($0, now: now) }) {
+            claimable = candidates.filter { $0.state == .pending || isExpired($0, now: now) }
+        } else {
+            claimable = []
+        }
+        if let limit { claimable = Array(claimable.prefix(limit)) }
+        for event in claimable {
+            events[event.id]?.state = .processing
+            leaseUntil[event.id] = now.addingTimeInterval(lease.timeInterval)
+            eventOwner[event.id] = owner
+        }
+        return EventClaim(
+            campaignID: campaignID,
+            events: claimable.map { EventClaim.Item(id: $0.id, source: $0.source, attempts: $0.attempts) },
+            brandID: claimable.last { $0.brandID != nil }?.brandID,
+            latest: claimable.last.flatMap { self.events[$0.id] }
+        )
     }
 
     public func completeEvents(_ ids: [String], state: EventState, snapshot: CampaignSnapshot?, audit drafts: [AuditDraft]) async throws {
-        for id in ids { events[id]?.state = state }
+        for id in ids {
+            events[id]?.state = state
+            eventOwner[id] = nil
+        }
         if let snapshot {
             let change = snapshot.stateChange
             if let last = histories[snapshot.campaignID]?.last, last.sameState(as: change) {
@@ -101,6 +135,7 @@ public actor MemoryStore: AdWatchStore {
                 histories[snapshot.campaignID, default: []].append(change)
             }
             snapshots[snapshot.campaignID] = snapshot
+            checks[snapshot.campaignID] = min(checks[snapshot.campaignID] ?? snapshot.fetchedAt, snapshot.fetchedAt)
         }
         appendSealed(drafts)
     }
@@ -111,6 +146,7 @@ public actor MemoryStore: AdWatchStore {
             events[id]?.attempts += 1
             events[id]?.lastError = error
             dueAt[id] = at
+            eventOwner[id] = nil
         }
         appendSealed(drafts)
     }
@@ -120,6 +156,7 @@ public actor MemoryStore: AdWatchStore {
             events[id]?.state = .failed
             events[id]?.attempts += 1
             events[id]?.lastError = error
+            eventOwner[id] = nil
         }
         appendSealed(drafts)
     }
@@ -200,7 +237,7 @@ public actor MemoryStore: AdWatchStore {
         appendSealed(drafts)
     }
 
-    public func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery] {
+    public func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] {
         var claimed: [Delivery] = []
         for index in deliveryList.indices where claimed.count < limit {
             let delivery = deliveryList[index]
@@ -209,6 +246,7 @@ public actor MemoryStore: AdWatchStore {
             guard due || expired else { continue }
             deliveryList[index].state = .sending
             deliveryLease[delivery.id] = now.addingTimeInterval(lease.timeInterval)
+            deliveryOwner[delivery.id] = owner
             claimed.append(deliveryList[index])
         }
         return claimed
@@ -217,6 +255,7 @@ public actor MemoryStore: AdWatchStore {
     public func settleDelivery(id: String, outcome: DeliveryOutcome, audit drafts: [AuditDraft]) async throws {
         guard let index = deliveryList.firstIndex(where: { $0.id == id }) else { return }
         deliveryList[index].attempts += 1
+        deliveryOwner[id] = nil
         switch outcome {
         case .sent:
             deliveryList[index].state = .sent
@@ -254,6 +293,37 @@ public actor MemoryStore: AdWatchStore {
         deliveryDue[id] = at
         appendSealed([draft])
         return true
+    }
+
+    public func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date) async throws -> ReleasedClaims {
+        var released = ReleasedClaims()
+        for (id, event) in events where event.state == .processing && eventOwner[id] != owner {
+            events[id]?.state = .pending
+            leaseUntil[id] = nil
+            eventOwner[id] = nil
+            released.events += 1
+        }
+        for index in deliveryList.indices where deliveryList[index].state == .sending && deliveryOwner[deliveryList[index].id] != owner {
+            deliveryList[index].state = .pending
+            deliveryLease[deliveryList[index].id] = nil
+            deliveryOwner[deliveryList[index].id] = nil
+            released.deliveries += 1
+        }
+        if !released.isEmpty { appendSealed([released.auditDraft(owner: owner, at: at)]) }
+        return released
+    }
+
+    public func renewClaims(owner: ClaimOwner, until: Date) async throws -> Int {
+        var renewed = 0
+        for (id, event) in events where event.state == .processing && eventOwner[id] == owner {
+            leaseUntil[id] = until
+            renewed += 1
+        }
+        for delivery in deliveryList where delivery.state == .sending && deliveryOwner[delivery.id] == owner {
+            deliveryLease[delivery.id] = until
+            renewed += 1
+        }
+        return renewed
     }
 
     public func addSilence(_ silence: Silence, audit draft: AuditDraft) async throws {

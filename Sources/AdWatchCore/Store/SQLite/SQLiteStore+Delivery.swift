@@ -77,7 +77,7 @@ extension SQLiteStore {
         }
     }
 
-    public func claimDeliveries(now: Date, limit: Int, lease: Duration) async throws -> [Delivery] {
+    public func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] {
         let nowMS = Self.milliseconds(now)
         return try await pool.write { db in
             let rows = try Row.fetchAll(
@@ -90,8 +90,8 @@ extension SQLiteStore {
             )
             var claimed: [Delivery] = []
             for row in rows {
-                try db.execute(sql: "UPDATE deliveries SET state = 'sending', lease_until_ms = ? WHERE id = ?",
-                               arguments: [CheckedTime.adding(nowMS, CheckedTime.milliseconds(lease)), row["id"] as String])
+                try db.execute(sql: "UPDATE deliveries SET state = 'sending', claimed_by = ?, lease_until_ms = ? WHERE id = ?",
+                               arguments: [owner.id, CheckedTime.adding(nowMS, CheckedTime.milliseconds(lease)), row["id"] as String])
                 if var delivery = Self.delivery(row) {
                     delivery.state = .sending
                     claimed.append(delivery)
@@ -105,18 +105,18 @@ extension SQLiteStore {
         try await pool.write { db in
             switch outcome {
             case .sent:
-                try db.execute(sql: "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, lease_until_ms = NULL WHERE id = ?", arguments: [id])
+                try db.execute(sql: "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, lease_until_ms = NULL, claimed_by = NULL WHERE id = ?", arguments: [id])
             case .retry(let at, let error, let status):
                 try db.execute(
                     sql: """
                         UPDATE deliveries SET state = 'pending', attempts = attempts + 1, next_attempt_ms = ?, last_error = ?, last_status = ?,
-                        lease_until_ms = NULL WHERE id = ?
+                        lease_until_ms = NULL, claimed_by = NULL WHERE id = ?
                         """,
                     arguments: [Self.milliseconds(at), error, status, id]
                 )
             case .dead(let error, let status):
                 try db.execute(
-                    sql: "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, last_status = ?, lease_until_ms = NULL WHERE id = ?",
+                    sql: "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, last_status = ?, lease_until_ms = NULL, claimed_by = NULL WHERE id = ?",
                     arguments: [error, status, id]
                 )
             }

@@ -205,6 +205,18 @@ extension SQLiteStore {
             // Alert timelines and the `alert` filter: without it they scan the whole log.
             try db.execute(sql: "CREATE INDEX audit_by_alert ON audit_log (alert, seq)")
         }
+        migrator.registerMigration("v7: claim owners") { db in
+            // Who holds a claim, next to its lease: at start the store releases the claims of earlier
+            // boots at once (ClaimOwner). Existing claims have no owner and count as an earlier boot's.
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN claimed_by TEXT;
+                    ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+                    CREATE INDEX events_claimed ON events (claimed_by) WHERE claimed_by IS NOT NULL;
+                    CREATE INDEX deliveries_claimed ON deliveries (claimed_by) WHERE claimed_by IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -6,38 +6,72 @@ import GRDB
 /// These writes are rare next to webhooks, so they use their own transactions rather than the group
 /// committer; GRDB's single writer keeps them and the committer's batches in one serial order.
 extension SQLiteStore {
-    public func claimEvents(limit: Int, now: Date, lease: Duration) async throws -> [StoredEvent] {
+    /// An event that a pass may take: pending and due, or claimed under a lease that ran out.
+    /// Arguments: now, now.
+    private static let dueEvent = """
+        ((state = 'pending' AND (next_attempt_ms IS NULL OR next_attempt_ms <= ?)) OR (state = 'processing' AND lease_until_ms <= ?))
+        """
+
+    public func dueCampaigns(now: Date, limit: Int) async throws -> [String?] {
+        let nowMS = Self.milliseconds(now)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT campaign_id FROM events WHERE \(Self.dueEvent) GROUP BY campaign_id ORDER BY MIN(received_at_ms), MIN(rowid) LIMIT ?",
+                arguments: [nowMS, nowMS, limit]
+            ).map { $0["campaign_id"] as String? }
+        }
+    }
+
+    public func claimEvents(campaignID: String?, limit: Int?, now: Date, lease: Duration, owner: ClaimOwner) async throws -> EventClaim {
         let nowMS = Self.milliseconds(now)
         let leaseUntil = CheckedTime.adding(nowMS, CheckedTime.milliseconds(lease))
+        // A campaign's events go together once one of them is due (a fetch settles those waiting for a
+        // retry too); events without a campaign are each their own matter, so only due ones.
+        let claimable = campaignID == nil
+            ? "campaign_id IS NULL AND \(Self.dueEvent)"
+            : """
+                campaign_id = ? AND (state = 'pending' OR (state = 'processing' AND lease_until_ms <= ?))
+                AND EXISTS (SELECT 1 FROM events WHERE campaign_id = ? AND \(Self.dueEvent))
+                """
+        let filter: StatementArguments = campaignID.map { [$0, nowMS, $0, nowMS, nowMS] } ?? [nowMS, nowMS]
         return try await pool.write { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM events
-                    WHERE (state = 'pending' AND (next_attempt_ms IS NULL OR next_attempt_ms <= ?))
-                       OR (state = 'processing' AND lease_until_ms <= ?)
-                    ORDER BY received_at_ms, rowid LIMIT ?
+                    UPDATE events SET state = 'processing', claimed_by = ?, lease_until_ms = ?
+                    WHERE id IN (SELECT id FROM events WHERE \(claimable) ORDER BY received_at_ms, rowid LIMIT ?)
+                    RETURNING id, source, attempts, brand_id, received_at_ms, rowid AS arrival
                     """,
-                arguments: [nowMS, nowMS, limit]
+                arguments: [owner.id, leaseUntil] + filter + [limit ?? -1]
             )
-            let events = rows.map(Self.storedEvent)
-            for event in events {
-                try db.execute(sql: "UPDATE events SET state = 'processing', lease_until_ms = ? WHERE id = ?", arguments: [leaseUntil, event.id])
+            // RETURNING gives no order: oldest first, as they arrived.
+            let ordered = rows.sorted { ($0["received_at_ms"] as Int64, $0["arrival"] as Int64) < ($1["received_at_ms"] as Int64, $1["arrival"] as Int64) }
+            var claim = EventClaim(campaignID: campaignID)
+            claim.events = ordered.map { EventClaim.Item(id: $0["id"], source: $0["source"], attempts: $0["attempts"]) }
+            claim.brandID = ordered.last { ($0["brand_id"] as String?) != nil }?["brand_id"]
+            if let newest = claim.events.last {
+                claim.latest = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE id = ?", arguments: [newest.id]).map(Self.storedEvent)
             }
-            return events.map { event in
-                var claimed = event
-                claimed.state = .processing
-                return claimed
-            }
+            return claim
         }
     }
 
     public func completeEvents(_ ids: [String], state: EventState, snapshot: CampaignSnapshot?, audit: [AuditDraft]) async throws {
         try await pool.write { db in
             for id in ids {
-                try db.execute(sql: "UPDATE events SET state = ?, lease_until_ms = NULL WHERE id = ?", arguments: [state.rawValue, id])
+                try db.execute(sql: "UPDATE events SET state = ?, lease_until_ms = NULL, claimed_by = NULL WHERE id = ?", arguments: [state.rawValue, id])
             }
-            if let snapshot { try Self.save(snapshot, db: db) }
+            if let snapshot {
+                try Self.save(snapshot, db: db)
+                try db.execute(
+                    sql: """
+                        INSERT INTO campaign_checks (campaign_id, next_check_ms) VALUES (?, ?)
+                        ON CONFLICT (campaign_id) DO UPDATE SET next_check_ms = MIN(next_check_ms, excluded.next_check_ms)
+                        """,
+                    arguments: [snapshot.campaignID, Self.milliseconds(snapshot.fetchedAt)]
+                )
+            }
             var head = try ChainHead.load(db)
             for draft in audit { try head.append(draft, db: db) }
         }
@@ -48,8 +82,8 @@ extension SQLiteStore {
             for id in ids {
                 try db.execute(
                     sql: """
-                        UPDATE events SET state = 'pending', attempts = attempts + 1, next_attempt_ms = ?, last_error = ?, lease_until_ms = NULL
-                        WHERE id = ?
+                        UPDATE events SET state = 'pending', attempts = attempts + 1, next_attempt_ms = ?, last_error = ?, lease_until_ms = NULL,
+                        claimed_by = NULL WHERE id = ?
                         """,
                     arguments: [Self.milliseconds(at), error, id]
                 )
@@ -63,7 +97,7 @@ extension SQLiteStore {
         try await pool.write { db in
             for id in ids {
                 try db.execute(
-                    sql: "UPDATE events SET state = 'failed', attempts = attempts + 1, last_error = ?, lease_until_ms = NULL WHERE id = ?",
+                    sql: "UPDATE events SET state = 'failed', attempts = attempts + 1, last_error = ?, lease_until_ms = NULL, claimed_by = NULL WHERE id = ?",
                     arguments: [error, id]
                 )
             }
