@@ -28,9 +28,14 @@ public func buildApplication(config: AdWatchConfig, dependencies: Dependencies) 
     // This process's claims; the store is single-node (it is the only writer), so whatever an earlier
     // process still held — it was killed mid-pass — is pending again now, not after its lease.
     let owner = ClaimOwner.boot()
-    let released = try await dependencies.store.releaseClaims(heldByOtherThan: owner, at: dependencies.clock.now())
+    // A release counts as an attempt, so work that kills the process every time ends failed or dead, not in a crash loop.
+    let limits = ClaimLimits(eventAttempts: config.processor.maxAttempts, deliveryAttempts: config.delivery.maxAttempts)
+    let released = try await dependencies.store.releaseClaims(heldByOtherThan: owner, at: dependencies.clock.now(), limits: limits)
     if !released.isEmpty {
-        logger.notice("released the claims of an earlier process", metadata: ["claims.events": "\(released.events)", "claims.deliveries": "\(released.deliveries)"])
+        logger.notice("released the claims of an earlier process", metadata: [
+            "claims.events": "\(released.events)", "claims.deliveries": "\(released.deliveries)",
+            "claims.events_failed": "\(released.eventsFailed)", "claims.deliveries_dead": "\(released.deliveriesDead)",
+        ])
     }
     let doorbell = Doorbell()
     let outbox = Doorbell()

@@ -37,10 +37,17 @@ public struct ReleasedClaims: Sendable, Equatable {
     public var events: Int
     /// Deliveries that were being sent; pending again (the channel may see the message twice: at least once).
     public var deliveries: Int
+    /// Of ``events``, those whose processes ended before settling them `limits.eventAttempts` times: failed,
+    /// kept for replay, instead of being tried again (an event that kills the process must not loop).
+    public var eventsFailed: Int
+    /// Of ``deliveries``, those released `limits.deliveryAttempts` times: in the dead letter, replayable.
+    public var deliveriesDead: Int
 
-    public init(events: Int = 0, deliveries: Int = 0) {
+    public init(events: Int = 0, deliveries: Int = 0, eventsFailed: Int = 0, deliveriesDead: Int = 0) {
         self.events = events
         self.deliveries = deliveries
+        self.eventsFailed = eventsFailed
+        self.deliveriesDead = deliveriesDead
     }
 
     public var isEmpty: Bool { events == 0 && deliveries == 0 }
@@ -49,19 +56,54 @@ public struct ReleasedClaims: Sendable, Equatable {
     func auditDraft(owner: ClaimOwner, at: Date) -> AuditDraft {
         AuditDraft(at: at, kind: .claimsReleased, details: [
             "events": .int(Int64(events)), "deliveries": .int(Int64(deliveries)), "owner": .string(owner.id),
+            "events_failed": .int(Int64(eventsFailed)), "deliveries_dead": .int(Int64(deliveriesDead)),
         ])
     }
+
+    /// The `last_error` of work given up on because its processes kept ending before settling it.
+    static func gaveUpReason(attempts: Int) -> String {
+        gaveUpPrefix + "\(attempts) attempts"
+    }
+
+    static let gaveUpPrefix = "the process ended before settling it (a crash or a kill); given up after "
+}
+
+/// How often a claim may be released before the work is given up on: a release counts as an attempt,
+/// so an event or delivery that crashes the process every time ends in the failed list or the dead
+/// letter instead of a crash loop.
+public struct ClaimLimits: Sendable, Equatable {
+    /// Attempts (fetch failures and releases together) after which an event is failed: `processor.max_attempts`.
+    public var eventAttempts: Int
+    /// Attempts after which a delivery is dead: `delivery.max_attempts`.
+    public var deliveryAttempts: Int
+
+    public init(eventAttempts: Int, deliveryAttempts: Int) {
+        self.eventAttempts = max(1, eventAttempts)
+        self.deliveryAttempts = max(1, deliveryAttempts)
+    }
+
+    /// No limit: every released claim is pending again.
+    public static let unlimited = ClaimLimits(eventAttempts: .max, deliveryAttempts: .max)
 }
 
 /// The claims on events and deliveries as a whole.
 public protocol ClaimStore: Sendable {
     /// Makes every event and delivery claimed by another owner pending again at once, whatever its
     /// lease, and audits `claims.released` with the counts (nothing when there was nothing to release).
+    /// Each release counts as an attempt: work that reaches its limit in `limits` is failed (events) or
+    /// dead (deliveries) with ``ReleasedClaims/gaveUpReason(attempts:)`` as the error instead.
     /// A single-node store calls this at start; a shared store must not (other replicas are alive).
-    func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date) async throws -> ReleasedClaims
+    func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date, limits: ClaimLimits) async throws -> ReleasedClaims
     /// Extends every claim `owner` holds to `until`: the heartbeat of a store shared by replicas.
     /// - Returns: how many claims were renewed.
     func renewClaims(owner: ClaimOwner, until: Date) async throws -> Int
+}
+
+extension ClaimStore {
+    /// Releases without a limit (tests, and stores whose work cannot crash the process).
+    public func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date) async throws -> ReleasedClaims {
+        try await releaseClaims(heldByOtherThan: owner, at: at, limits: .unlimited)
+    }
 }
 
 extension AuditKind {

@@ -208,6 +208,36 @@ struct StoreContractTests {
         }
     }
 
+    /// Work whose process keeps dying while it holds it (a poison event, a channel answer that crashes us)
+    /// must not loop at restart speed: each release is an attempt, and at the limit it is given up —
+    /// the event failed (replayable), the delivery dead (replayable) — with the reason.
+    @Test(arguments: Kind.allCases)
+    func workReleasedAsOftenAsItsAttemptLimitIsGivenUp(_ kind: Kind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.accept(Self.event(1, campaign: "7"))
+            try await Self.queueDelivery("d1", in: store)
+            let limits = ClaimLimits(eventAttempts: 3, deliveryAttempts: 3)
+            for boot in 1...3 {
+                let (crashed, next) = (ClaimOwner.boot(), ClaimOwner.boot())
+                #expect(try await store.claimEvents(campaignID: "7", limit: nil, now: TestSupport.now, lease: .seconds(3600), owner: crashed).ids == ["evt_1"])
+                #expect(try await store.claimDeliveries(now: TestSupport.now, limit: 10, lease: .seconds(3600), owner: crashed).map(\.id) == ["d1"])
+                let released = try await store.releaseClaims(heldByOtherThan: next, at: TestSupport.now, limits: limits)
+                let givenUp = boot == 3 ? 1 : 0
+                #expect(released == ReleasedClaims(events: 1, deliveries: 1, eventsFailed: givenUp, deliveriesDead: givenUp))
+            }
+            let event = try #require(try await store.event(id: "evt_1"))
+            #expect(event.state == .failed)
+            #expect(event.attempts == 3)
+            #expect(event.lastError == ReleasedClaims.gaveUpReason(attempts: 3))
+            let dead = try #require(try await store.deliveries(in: .dead, limit: 10).first)
+            #expect(dead.id == "d1")
+            #expect(dead.lastError == ReleasedClaims.gaveUpReason(attempts: 3))
+            #expect(try await store.dueCampaigns(now: TestSupport.now, limit: 10).isEmpty)
+            let record = try #require(try await store.records(from: 0, limit: 100).last)
+            #expect(record.details.contains(#""events_failed":1"#) && record.details.contains(#""deliveries_dead":1"#))
+        }
+    }
+
     /// The heartbeat shape a shared store needs: renewing keeps a claim from others past its first lease.
     @Test(arguments: Kind.allCases)
     func renewingClaimsExtendsTheirLease(_ kind: Kind) async throws {

@@ -45,7 +45,7 @@ struct FailingStore: AdWatchStore {
     func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit: [AuditDraft]) async throws { throw Unavailable() }
     func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] { throw Unavailable() }
     // Like `migrate`, the start-up step succeeds: the service starts and its requests meet the failing store.
-    func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date) async throws -> ReleasedClaims { ReleasedClaims() }
+    func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date, limits: ClaimLimits) async throws -> ReleasedClaims { ReleasedClaims() }
     func renewClaims(owner: ClaimOwner, until: Date) async throws -> Int { throw Unavailable() }
     func settleDelivery(id: String, outcome: DeliveryOutcome, audit: [AuditDraft]) async throws { throw Unavailable() }
     func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery] { throw Unavailable() }

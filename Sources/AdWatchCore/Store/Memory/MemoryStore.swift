@@ -295,16 +295,32 @@ public actor MemoryStore: AdWatchStore {
         return true
     }
 
-    public func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date) async throws -> ReleasedClaims {
+    public func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date, limits: ClaimLimits) async throws -> ReleasedClaims {
         var released = ReleasedClaims()
         for (id, event) in events where event.state == .processing && eventOwner[id] != owner {
-            events[id]?.state = .pending
+            let attempts = event.attempts + 1
+            events[id]?.attempts = attempts
+            if attempts >= limits.eventAttempts {
+                events[id]?.state = .failed
+                events[id]?.lastError = ReleasedClaims.gaveUpReason(attempts: attempts)
+                released.eventsFailed += 1
+            } else {
+                events[id]?.state = .pending
+            }
             leaseUntil[id] = nil
             eventOwner[id] = nil
             released.events += 1
         }
         for index in deliveryList.indices where deliveryList[index].state == .sending && deliveryOwner[deliveryList[index].id] != owner {
-            deliveryList[index].state = .pending
+            let attempts = deliveryList[index].attempts + 1
+            deliveryList[index].attempts = attempts
+            if attempts >= limits.deliveryAttempts {
+                deliveryList[index].state = .dead
+                deliveryList[index].lastError = ReleasedClaims.gaveUpReason(attempts: attempts)
+                released.deliveriesDead += 1
+            } else {
+                deliveryList[index].state = .pending
+            }
             deliveryLease[deliveryList[index].id] = nil
             deliveryOwner[deliveryList[index].id] = nil
             released.deliveries += 1

@@ -3,23 +3,38 @@ import GRDB
 
 /// Claims on events and deliveries: the single-node release at start, and the renewal a heartbeat needs.
 extension SQLiteStore {
-    public func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date) async throws -> ReleasedClaims {
+    public func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date, limits: ClaimLimits) async throws -> ReleasedClaims {
         try await pool.write { db in
-            // Claims from before the owner column (NULL) are an earlier boot's too.
+            // Claims from before the owner column (NULL) are an earlier boot's too. SET reads the old row,
+            // so `attempts + 1` is this release counted as an attempt.
+            let others = "(claimed_by IS NULL OR claimed_by <> ?)"
+            var released = ReleasedClaims()
+            released.eventsFailed = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM events WHERE state = 'processing' AND \(others) AND attempts + 1 >= ?",
+                arguments: [owner.id, limits.eventAttempts]
+            ) ?? 0
             try db.execute(
                 sql: """
-                    UPDATE events SET state = 'pending', claimed_by = NULL, lease_until_ms = NULL
-                    WHERE state = 'processing' AND (claimed_by IS NULL OR claimed_by <> ?)
+                    UPDATE events SET attempts = attempts + 1, claimed_by = NULL, lease_until_ms = NULL,
+                        state = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END,
+                        last_error = CASE WHEN attempts + 1 >= ? THEN ? || (attempts + 1) || ' attempts' ELSE last_error END
+                    WHERE state = 'processing' AND \(others)
                     """,
-                arguments: [owner.id]
+                arguments: [limits.eventAttempts, limits.eventAttempts, ReleasedClaims.gaveUpPrefix, owner.id]
             )
-            var released = ReleasedClaims(events: db.changesCount)
+            released.events = db.changesCount
+            released.deliveriesDead = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'sending' AND \(others) AND attempts + 1 >= ?",
+                arguments: [owner.id, limits.deliveryAttempts]
+            ) ?? 0
             try db.execute(
                 sql: """
-                    UPDATE deliveries SET state = 'pending', claimed_by = NULL, lease_until_ms = NULL
-                    WHERE state = 'sending' AND (claimed_by IS NULL OR claimed_by <> ?)
+                    UPDATE deliveries SET attempts = attempts + 1, claimed_by = NULL, lease_until_ms = NULL,
+                        state = CASE WHEN attempts + 1 >= ? THEN 'dead' ELSE 'pending' END,
+                        last_error = CASE WHEN attempts + 1 >= ? THEN ? || (attempts + 1) || ' attempts' ELSE last_error END
+                    WHERE state = 'sending' AND \(others)
                     """,
-                arguments: [owner.id]
+                arguments: [limits.deliveryAttempts, limits.deliveryAttempts, ReleasedClaims.gaveUpPrefix, owner.id]
             )
             released.deliveries = db.changesCount
             if !released.isEmpty {
