@@ -34,9 +34,11 @@ public struct Alert: Sendable, Equatable {
 /// A label matcher, `name=value` or `name=~regex` (as in Alertmanager).
 ///
 /// A regex is compiled once, when the matcher is made (or read back from the store), never per
-/// evaluation. Limits keep an operator's pattern from costing unbounded time: a pattern longer than
-/// ``maxPatternLength`` is refused at creation, and a label value longer than ``maxValueLength``
-/// never matches a regex (it is not looked at).
+/// evaluation, and matched in linear time (``LinearRegex``, RE2's syntax core: a pattern such as
+/// `(a+)+$` costs no more than `a+`; backreferences and lookaround are refused). Limits keep an
+/// operator's pattern from costing unbounded time: a pattern longer than ``maxPatternLength`` is
+/// refused at creation, and a label value longer than ``maxValueLength`` never matches a regex (it
+/// is not looked at).
 public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The longest regex accepted, in bytes of UTF-8.
     public static let maxPatternLength = 256
@@ -64,8 +66,11 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
         guard value.utf8.count <= Self.maxPatternLength else {
             throw ConfigError(path: "", "the regular expression for '\(name.prefix(64))' is \(value.utf8.count) bytes; at most \(Self.maxPatternLength) are allowed")
         }
-        guard let regex = try? Regex(value) else { throw ConfigError(path: "", "'\(value)' is not a valid regular expression") }
-        compiled = CompiledPattern(regex)
+        do {
+            compiled = CompiledPattern(try LinearRegex(value))
+        } catch {
+            throw ConfigError(path: "", "'\(value)' is not a supported regular expression: \(error.reason)")
+        }
     }
 
     /// Parses `name=value` or `name=~regex`.
@@ -83,7 +88,7 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
         let actual = labels[name] ?? ""
         guard isRegex else { return actual == value }
         guard let compiled, actual.utf8.count <= Self.maxValueLength else { return false }
-        return (try? compiled.regex.wholeMatch(in: actual)) != nil
+        return compiled.regex.wholeMatch(actual)
     }
 
     public var description: String { "\(name)\(isRegex ? "=~" : "=")\(value)" }
@@ -107,7 +112,7 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
         name = try c.decode(String.self, forKey: .name)
         value = try c.decode(String.self, forKey: .value)
         isRegex = try c.decode(Bool.self, forKey: .isRegex)
-        compiled = isRegex && value.utf8.count <= Self.maxPatternLength ? (try? Regex(value)).map(CompiledPattern.init) : nil
+        compiled = isRegex && value.utf8.count <= Self.maxPatternLength ? (try? LinearRegex(value)).map(CompiledPattern.init) : nil
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -119,13 +124,10 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
 }
 
 /// A regex compiled once and shared by every copy of its ``LabelMatcher``.
-///
-/// `@unchecked`: the standard library does not declare `Regex<AnyRegexOutput>` `Sendable`, but the
-/// value is never mutated after compilation and matching only reads it.
-final class CompiledPattern: @unchecked Sendable {
-    let regex: Regex<AnyRegexOutput>
+final class CompiledPattern: Sendable {
+    let regex: LinearRegex
 
-    init(_ regex: Regex<AnyRegexOutput>) {
+    init(_ regex: LinearRegex) {
         self.regex = regex
     }
 }
