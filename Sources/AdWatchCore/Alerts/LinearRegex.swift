@@ -20,7 +20,7 @@ struct LinearRegex: Sendable {
     /// The largest `{n,m}` bound.
     static let maxRepeat = 100
     /// The most instructions a pattern may compile to (counted repetitions are expanded).
-    static let maxProgramSize = 2000
+    static let maxProgramSize = 1000
     /// The deepest nesting of groups.
     static let maxNesting = 32
 

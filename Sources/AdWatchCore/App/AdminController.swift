@@ -22,7 +22,15 @@ struct AdminController {
         AdminAuditController(store: store, clock: clock).addRoutes(to: admin)
         admin.get("alerts") { request, _ in
             let states = try Self.states(request.uri.queryParameters.get("state") ?? "pending,firing")
-            let alerts = try await store.alerts(states: states, limit: request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 500)
+            var limit = 500
+            if let text = request.uri.queryParameters.get("limit") {
+                // SQLite reads a negative LIMIT as none at all; anything but 1…1000 is refused.
+                guard let value = Int(text), (1...AdminAuditController.maxLimit).contains(value) else {
+                    return JSONReply.error(.badRequest, "invalid_parameter", "limit must be between 1 and \(AdminAuditController.maxLimit)")
+                }
+                limit = value
+            }
+            let alerts = try await store.alerts(states: states, limit: limit)
             return try Self.json(.ok, alerts.map(AlertView.init))
         }
         admin.get("silences") { request, _ in
@@ -57,6 +65,7 @@ struct AdminController {
             }
             let silence: Silence
             do {
+                try Silence.ensureRoom(notEnded: try await store.silences(notEndedAt: now).count)
                 silence = try Silence.make(matchers: body.matchers, startsAt: startsAt, endsAt: endsAt, author: body.author, comment: body.comment ?? "", now: now)
             } catch let error as ConfigError {
                 // The validation message is ours and safe to show; store errors below are not echoed.
@@ -68,6 +77,9 @@ struct AdminController {
         admin.post("silences/:id/expire") { request, context in
             let id = context.parameters.get("id") ?? ""
             let author = request.uri.queryParameters.get("author") ?? "admin-api"
+            guard author.utf8.count <= Silence.maxAuthorLength else {
+                return JSONReply.error(.badRequest, "invalid_parameter", "author: at most \(Silence.maxAuthorLength) bytes")
+            }
             let now = clock.now()
             guard try await store.expireSilence(id: id, at: now, audit: Silence.expiredAudit(id: id, by: author, at: now)) else {
                 return JSONReply.error(.notFound, "not_found", "no active or future silence with this id")
