@@ -302,8 +302,9 @@ struct LinearRegex: Sendable {
                 if current == "-", offset + 1 < scalars.count, scalars[offset + 1] != "]" {
                     offset += 1
                     let high = try bracketItem()
-                    guard low.ranges.count == 1, high.ranges.count == 1, let lo = low.ranges.first?.lowerBound, let hi = high.ranges.first?.upperBound,
-                          low.ranges[0].count == 1, high.ranges[0].count == 1, lo <= hi
+                    // Both ends single scalars (not \\d and the like), in order.
+                    guard let lo = low.ranges.first?.lowerBound, let hi = high.ranges.first?.upperBound,
+                          low.ranges == [lo...lo], high.ranges == [hi...hi], !low.negated, !high.negated, lo <= hi
                     else { throw Refusal(reason: "a range in [ ] is not valid") }
                     set.ranges.append(lo...hi)
                 } else {

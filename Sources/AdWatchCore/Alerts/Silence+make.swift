@@ -16,7 +16,9 @@ extension Silence {
     /// - Throws: ``ConfigError`` with a message for the operator.
     public static func make(matchers: [String], startsAt: Date, endsAt: Date, author: String, comment: String, now: Date) throws(ConfigError) -> Silence {
         guard !matchers.isEmpty else { throw ConfigError(path: "matchers", "a silence needs at least one matcher, e.g. campaign_id=5195") }
-        guard matchers.count <= maxMatchers else { throw ConfigError(path: "matchers", "\(matchers.count) matchers; at most \(maxMatchers) are allowed") }
+        guard matchers.count <= maxMatchers else {
+            throw ConfigError(path: "matchers", "\(matchers.count) matchers; at most \(maxMatchers) are allowed")
+        }
         guard author.utf8.count <= maxAuthorLength else { throw ConfigError(path: "author", "at most \(maxAuthorLength) bytes") }
         guard comment.utf8.count <= maxCommentLength else { throw ConfigError(path: "comment", "at most \(maxCommentLength) bytes") }
         var parsed: [LabelMatcher] = []

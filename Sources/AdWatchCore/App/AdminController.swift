@@ -22,13 +22,11 @@ struct AdminController {
         AdminAuditController(store: store, clock: clock).addRoutes(to: admin)
         admin.get("alerts") { request, _ in
             let states = try Self.states(request.uri.queryParameters.get("state") ?? "pending,firing")
-            var limit = 500
-            if let text = request.uri.queryParameters.get("limit") {
-                // SQLite reads a negative LIMIT as none at all; anything but 1…1000 is refused.
-                guard let value = Int(text), (1...AdminAuditController.maxLimit).contains(value) else {
-                    return JSONReply.error(.badRequest, "invalid_parameter", "limit must be between 1 and \(AdminAuditController.maxLimit)")
-                }
-                limit = value
+            let limit: Int
+            do throws(AdminAuditController.InvalidParameter) {
+                limit = try AdminAuditController.limit(request.uri.queryParameters.get("limit"), default: 500)
+            } catch {
+                return JSONReply.error(.badRequest, "invalid_parameter", error.message)
             }
             let alerts = try await store.alerts(states: states, limit: limit)
             return try Self.json(.ok, alerts.map(AlertView.init))
@@ -76,9 +74,11 @@ struct AdminController {
         }
         admin.post("silences/:id/expire") { request, context in
             let id = context.parameters.get("id") ?? ""
-            let author = request.uri.queryParameters.get("author") ?? "admin-api"
-            guard author.utf8.count <= Silence.maxAuthorLength else {
-                return JSONReply.error(.badRequest, "invalid_parameter", "author: at most \(Silence.maxAuthorLength) bytes")
+            let author: String
+            do throws(AdminAuditController.InvalidParameter) {
+                author = try AdminAuditController.operatorName(request.uri.queryParameters.get("author"))
+            } catch {
+                return JSONReply.error(.badRequest, "invalid_parameter", error.message)
             }
             let now = clock.now()
             guard try await store.expireSilence(id: id, at: now, audit: Silence.expiredAudit(id: id, by: author, at: now)) else {

@@ -26,7 +26,10 @@ struct MetricsController: Sendable {
     /// How long a scrape waits for the store's depths.
     private let storeTimeout: Duration
 
-    init(metrics: AdWatchMetrics, store: any StoreGaugeReading, advertising: (any AdvertisingAPI)?, rules: [String], storeTimeout: Duration = .seconds(2)) {
+    init(
+        metrics: AdWatchMetrics, store: any StoreGaugeReading, advertising: (any AdvertisingAPI)?, rules: [String],
+        storeTimeout: Duration = .seconds(2)
+    ) {
         self.storeTimeout = storeTimeout
         let factory = metrics.factory
         self.metrics = metrics

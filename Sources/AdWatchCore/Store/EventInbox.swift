@@ -143,8 +143,8 @@ public protocol EventInbox: Sendable {
 ///
 /// Implementations: ``SQLiteStore`` (the default), ``MemoryStore`` (tests, demos). A PostgreSQL
 /// implementation conforms to the same protocols without changing callers.
-public protocol AdWatchStore: EventInbox, EventQueue, CampaignStateStore, AlertStore, DeliveryStore, ClaimStore, AuditLog, RetentionStore, StoreGaugeReading,
-    StorePinging
+public protocol AdWatchStore: EventInbox, EventQueue, CampaignStateStore, AlertStore, DeliveryStore, ClaimStore, AuditLog, RetentionStore,
+    StoreGaugeReading, StorePinging
 {
     /// Creates or upgrades the schema. Safe to call on every start.
     func migrate() async throws

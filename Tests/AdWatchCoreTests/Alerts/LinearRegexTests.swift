@@ -63,8 +63,10 @@ struct LinearRegexTests {
 
     @Test func aRefusedPatternSaysWhyInTheSilenceError() throws {
         let error = try #require(throws: ConfigError.self) {
-            try Silence.make(matchers: ["campaign_id=~(a)\\1"], startsAt: TestSupport.now, endsAt: TestSupport.now.addingTimeInterval(60), author: "ops",
-                             comment: "", now: TestSupport.now)
+            let now = TestSupport.now
+            return try Silence.make(
+                matchers: ["campaign_id=~(a)\\1"], startsAt: now, endsAt: now.addingTimeInterval(60), author: "ops", comment: "", now: now
+            )
         }
         #expect(error.description.contains("backreferences"))
     }

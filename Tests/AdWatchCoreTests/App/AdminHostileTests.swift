@@ -22,10 +22,12 @@ struct AdminHostileTests {
         defer { database.remove() }
         let store = try await database.openStore()
         try await AdminAPITests().withAdmin(store: store) { client in
-            let response = try await client.execute(uri: "/admin/alerts?limit=\(limit)", method: .get, headers: Self.auth)
-            #expect(response.status == .badRequest, "limit=\(limit)")
-            #expect(try AdminHostileInputTests.error(response).code == "invalid_parameter")
-            #expect(try await client.execute(uri: "/admin/alerts?limit=1000", method: .get, headers: Self.auth).status == .ok)
+            for path in ["/admin/alerts", "/admin/deliveries"] {
+                let response = try await client.execute(uri: "\(path)?limit=\(limit)", method: .get, headers: Self.auth)
+                #expect(response.status == .badRequest, "\(path) limit=\(limit)")
+                #expect(try AdminHostileInputTests.error(response).code == "invalid_parameter")
+                #expect(try await client.execute(uri: "\(path)?limit=1000", method: .get, headers: Self.auth).status == .ok)
+            }
         }
         try await store.close()
     }
@@ -34,7 +36,8 @@ struct AdminHostileTests {
         let store = MemoryStore()
         try await AdminAPITests().withAdmin(store: store) { client in
             let comment = String(repeating: "x", count: 70 * 1024)
-            let response = try await Self.post(client, #"{"matchers": ["campaign_id=1"], "duration": "1h", "author": "ops", "comment": "\#(comment)"}"#)
+            let body = #"{"matchers": ["campaign_id=1"], "duration": "1h", "author": "ops", "comment": "\#(comment)"}"#
+            let response = try await Self.post(client, body)
             #expect(response.status == .badRequest)
             // Deep nesting is refused by the decoder, not the stack.
             let deep = String(repeating: "[", count: 30000)
@@ -43,10 +46,18 @@ struct AdminHostileTests {
         #expect(try await store.silences(notEndedAt: nil).isEmpty)
     }
 
+    static let manyMatchers = (0...Silence.maxMatchers).map { "\"l\($0)=v\"" }.joined(separator: ",")
+    static func text(_ count: Int) -> String { String(repeating: "t", count: count) }
+
+    /// A silence for campaign `id` from t0 for `seconds`.
+    static func silence(_ id: String, seconds: TimeInterval = 3600) throws -> Silence {
+        try Silence.make(matchers: ["campaign_id=\(id)"], startsAt: t0, endsAt: t0.addingTimeInterval(seconds), author: "ops", comment: "", now: t0)
+    }
+
     static let oversized: [(field: String, body: String)] = [
-        ("matchers", #"{"matchers": [\#((0...Silence.maxMatchers).map { "\"l\($0)=v\"" }.joined(separator: ","))], "duration": "1h", "author": "ops"}"#),
-        ("author", #"{"matchers": ["campaign_id=1"], "duration": "1h", "author": "\#(String(repeating: "a", count: Silence.maxAuthorLength + 1))"}"#),
-        ("comment", #"{"matchers": ["campaign_id=1"], "duration": "1h", "author": "ops", "comment": "\#(String(repeating: "c", count: Silence.maxCommentLength + 1))"}"#),
+        ("matchers", #"{"matchers": [\#(manyMatchers)], "duration": "1h", "author": "ops"}"#),
+        ("author", #"{"matchers": ["campaign_id=1"], "duration": "1h", "author": "\#(text(Silence.maxAuthorLength + 1))"}"#),
+        ("comment", #"{"matchers": ["campaign_id=1"], "duration": "1h", "author": "ops", "comment": "\#(text(Silence.maxCommentLength + 1))"}"#),
     ]
 
     @Test(arguments: oversized)
@@ -65,8 +76,7 @@ struct AdminHostileTests {
     @Test func silencesThatHaveNotEndedAreCapped() async throws {
         let store = MemoryStore()
         for index in 0..<Silence.maxNotEnded {
-            let silence = try Silence.make(matchers: ["campaign_id=\(index)"], startsAt: Self.t0, endsAt: Self.t0.addingTimeInterval(3600), author: "ops",
-                                           comment: "", now: Self.t0)
+            let silence = try Self.silence("\(index)")
             try await store.addSilence(silence, audit: silence.createdAudit(at: Self.t0))
         }
         let clock = ManualWallClock(Self.t0)
@@ -80,10 +90,20 @@ struct AdminHostileTests {
         }
     }
 
+    @Test func anOverlongReplayOperatorIsA400AndNothingIsAudited() async throws {
+        let store = MemoryStore()
+        try await AdminAPITests().withAdmin(store: store) { client in
+            let name = String(repeating: "o", count: 10_000)
+            let response = try await client.execute(uri: "/admin/deliveries/dlv_1/replay?operator=\(name)", method: .post, headers: Self.auth)
+            #expect(response.status == .badRequest)
+            #expect(try AdminHostileInputTests.error(response).message?.contains("operator") == true)
+        }
+        #expect(try await store.records(from: 0, limit: 10).isEmpty)
+    }
+
     @Test func anOverlongExpiringAuthorIsA400AndNothingIsAudited() async throws {
         let store = MemoryStore()
-        let silence = try Silence.make(matchers: ["campaign_id=1"], startsAt: Self.t0, endsAt: Self.t0.addingTimeInterval(3600), author: "ops", comment: "",
-                                       now: Self.t0)
+        let silence = try Self.silence("1")
         try await store.addSilence(silence, audit: silence.createdAudit(at: Self.t0))
         try await AdminAPITests().withAdmin(store: store) { client in
             let author = String(repeating: "a", count: 10_000)
@@ -127,15 +147,16 @@ struct SilenceDateBoundTests {
     ])
     func aSilenceBeyondAHundredYearsIsRefused(_ example: (start: TimeInterval, end: TimeInterval, path: String)) {
         let error = #expect(throws: ConfigError.self) {
-            try Silence.make(matchers: ["campaign_id=1"], startsAt: Self.t0.addingTimeInterval(example.start), endsAt: Self.t0.addingTimeInterval(example.end),
-                             author: "ops", comment: "", now: Self.t0)
+            try Silence.make(
+                matchers: ["campaign_id=1"], startsAt: Self.t0.addingTimeInterval(example.start), endsAt: Self.t0.addingTimeInterval(example.end),
+                author: "ops", comment: "", now: Self.t0
+            )
         }
         #expect(error?.path == example.path)
     }
 
     @Test func aHundredYearsExactlyIsAllowed() throws {
-        let silence = try Silence.make(matchers: ["campaign_id=1"], startsAt: Self.t0, endsAt: Self.t0.addingTimeInterval(Self.century), author: "ops",
-                                       comment: "", now: Self.t0)
+        let silence = try AdminHostileTests.silence("1", seconds: Self.century)
         #expect(silence.endsAt.timeIntervalSince(Self.t0) == Self.century)
     }
 }
