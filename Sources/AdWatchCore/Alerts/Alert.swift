@@ -44,6 +44,9 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
     public static let maxPatternLength = 256
     /// The longest label value a regex is run against, in bytes of UTF-8; longer values do not match.
     public static let maxValueLength = 256
+    /// The longest label name, and the longest value of an equality matcher, in bytes of UTF-8.
+    public static let maxNameLength = 128
+    public static let maxEqualityValueLength = 1024
 
     public let name: String
     public let value: String
@@ -56,10 +59,15 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
     /// - Throws: ``ConfigError`` for an empty name, an over-long pattern or one that is not a regex.
     public init(name: String, value: String, isRegex: Bool = false) throws(ConfigError) {
         guard !name.isEmpty else { throw ConfigError(path: "", "'\(Self.shown(name, value, isRegex))' has no label name") }
+        guard name.utf8.count <= Self.maxNameLength else { throw ConfigError(path: "", "a label name is at most \(Self.maxNameLength) bytes") }
         self.name = name
         self.value = value
         self.isRegex = isRegex
         guard isRegex else {
+            guard value.utf8.count <= Self.maxEqualityValueLength else {
+                let limit = Self.maxEqualityValueLength
+                throw ConfigError(path: "", "the value for '\(name)' is \(value.utf8.count) bytes; at most \(limit) are allowed")
+            }
             compiled = nil
             return
         }

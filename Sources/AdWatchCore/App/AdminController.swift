@@ -106,7 +106,10 @@ struct AdminController {
     static func states(_ text: String) throws -> Set<AlertState> {
         var states = Set<AlertState>()
         for name in text.split(separator: ",") {
-            guard let state = AlertState(rawValue: String(name)) else { throw HTTPError(.badRequest, message: "unknown state \(name)") }
+            // Not echoed: the parameter may be kilobytes long.
+            guard let state = AlertState(rawValue: String(name)) else {
+                throw HTTPError(.badRequest, message: "state is one of pending, firing, resolved (comma-separated)")
+            }
             states.insert(state)
         }
         return states

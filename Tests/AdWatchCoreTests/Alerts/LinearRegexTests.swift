@@ -76,4 +76,12 @@ struct LinearRegexTests {
         let matchers = try JSONDecoder().decode([LabelMatcher].self, from: Data(json.utf8))
         #expect(!matchers[0].matches(["campaign_id": "aa"]))
     }
+
+    @Test(arguments: [
+        String(repeating: "n", count: LabelMatcher.maxNameLength + 1) + "=v",
+        "campaign_id=" + String(repeating: "v", count: LabelMatcher.maxEqualityValueLength + 1),
+    ])
+    func overlongNamesAndEqualityValuesAreRefused(_ text: String) {
+        #expect(throws: ConfigError.self) { try LabelMatcher(parsing: text) }
+    }
 }

@@ -32,6 +32,15 @@ struct AdminHostileTests {
         try await store.close()
     }
 
+    @Test func anUnknownStateIsA400ThatDoesNotEchoTheParameter() async throws {
+        try await AdminAPITests().withAdmin { client in
+            let junk = String(repeating: "<script>", count: 1000)
+            let response = try await client.execute(uri: "/admin/alerts?state=\(junk)", method: .get, headers: Self.auth)
+            #expect(response.status == .badRequest)
+            #expect(!String(buffer: response.body).contains("script"))
+        }
+    }
+
     @Test func aJSONBodyOver64KiBIsRefusedWithoutBeingStored() async throws {
         let store = MemoryStore()
         try await AdminAPITests().withAdmin(store: store) { client in
