@@ -68,6 +68,12 @@ struct SilenceCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
             let store = try await openStore(config)
+            do {
+                try Silence.ensureRoom(notEnded: try await store.silences(notEndedAt: now).count)
+            } catch let error as ConfigError {
+                try await store.close()
+                throw ValidationError(error.description)
+            }
             try await store.addSilence(silence, audit: silence.createdAudit(at: now))
             print("\(silence.id) until \(silence.endsAt.formatted(.iso8601)): \(silence.matchers.map(\.description).joined(separator: ", "))")
             try await store.close()

@@ -34,14 +34,19 @@ public struct Alert: Sendable, Equatable {
 /// A label matcher, `name=value` or `name=~regex` (as in Alertmanager).
 ///
 /// A regex is compiled once, when the matcher is made (or read back from the store), never per
-/// evaluation. Limits keep an operator's pattern from costing unbounded time: a pattern longer than
-/// ``maxPatternLength`` is refused at creation, and a label value longer than ``maxValueLength``
-/// never matches a regex (it is not looked at).
+/// evaluation, and matched in linear time (``LinearRegex``, RE2's syntax core: a pattern such as
+/// `(a+)+$` costs no more than `a+`; backreferences and lookaround are refused). Limits keep an
+/// operator's pattern from costing unbounded time: a pattern longer than ``maxPatternLength`` is
+/// refused at creation, and a label value longer than ``maxValueLength`` never matches a regex (it
+/// is not looked at).
 public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The longest regex accepted, in bytes of UTF-8.
     public static let maxPatternLength = 256
     /// The longest label value a regex is run against, in bytes of UTF-8; longer values do not match.
     public static let maxValueLength = 256
+    /// The longest label name, and the longest value of an equality matcher, in bytes of UTF-8.
+    public static let maxNameLength = 128
+    public static let maxEqualityValueLength = 1024
 
     public let name: String
     public let value: String
@@ -54,18 +59,26 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
     /// - Throws: ``ConfigError`` for an empty name, an over-long pattern or one that is not a regex.
     public init(name: String, value: String, isRegex: Bool = false) throws(ConfigError) {
         guard !name.isEmpty else { throw ConfigError(path: "", "'\(Self.shown(name, value, isRegex))' has no label name") }
+        guard name.utf8.count <= Self.maxNameLength else { throw ConfigError(path: "", "a label name is at most \(Self.maxNameLength) bytes") }
         self.name = name
         self.value = value
         self.isRegex = isRegex
         guard isRegex else {
+            guard value.utf8.count <= Self.maxEqualityValueLength else {
+                let limit = Self.maxEqualityValueLength
+                throw ConfigError(path: "", "the value for '\(name)' is \(value.utf8.count) bytes; at most \(limit) are allowed")
+            }
             compiled = nil
             return
         }
         guard value.utf8.count <= Self.maxPatternLength else {
             throw ConfigError(path: "", "the regular expression for '\(name.prefix(64))' is \(value.utf8.count) bytes; at most \(Self.maxPatternLength) are allowed")
         }
-        guard let regex = try? Regex(value) else { throw ConfigError(path: "", "'\(value)' is not a valid regular expression") }
-        compiled = CompiledPattern(regex)
+        do {
+            compiled = CompiledPattern(try LinearRegex(value))
+        } catch {
+            throw ConfigError(path: "", "'\(value)' is not a supported regular expression: \(error.reason)")
+        }
     }
 
     /// Parses `name=value` or `name=~regex`.
@@ -83,7 +96,7 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
         let actual = labels[name] ?? ""
         guard isRegex else { return actual == value }
         guard let compiled, actual.utf8.count <= Self.maxValueLength else { return false }
-        return (try? compiled.regex.wholeMatch(in: actual)) != nil
+        return compiled.regex.wholeMatch(actual)
     }
 
     public var description: String { "\(name)\(isRegex ? "=~" : "=")\(value)" }
@@ -107,7 +120,7 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
         name = try c.decode(String.self, forKey: .name)
         value = try c.decode(String.self, forKey: .value)
         isRegex = try c.decode(Bool.self, forKey: .isRegex)
-        compiled = isRegex && value.utf8.count <= Self.maxPatternLength ? (try? Regex(value)).map(CompiledPattern.init) : nil
+        compiled = isRegex && value.utf8.count <= Self.maxPatternLength ? (try? LinearRegex(value)).map(CompiledPattern.init) : nil
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -119,13 +132,10 @@ public struct LabelMatcher: Sendable, Equatable, Codable, CustomStringConvertibl
 }
 
 /// A regex compiled once and shared by every copy of its ``LabelMatcher``.
-///
-/// `@unchecked`: the standard library does not declare `Regex<AnyRegexOutput>` `Sendable`, but the
-/// value is never mutated after compilation and matching only reads it.
-final class CompiledPattern: @unchecked Sendable {
-    let regex: Regex<AnyRegexOutput>
+final class CompiledPattern: Sendable {
+    let regex: LinearRegex
 
-    init(_ regex: Regex<AnyRegexOutput>) {
+    init(_ regex: LinearRegex) {
         self.regex = regex
     }
 }

@@ -10,6 +10,10 @@ public struct AdWatchRequestContext: RequestContext, RemoteAddressRequestContext
     /// The client behind trusted proxies (``ClientAddress``), where a route resolved it; else the peer.
     var clientAddress: String?
 
+    /// The largest body `request.decode` reads (the admin API's JSON); a silence request is a few KiB.
+    /// Webhook routes read up to their source's `max_body_bytes` themselves.
+    public var maxUploadSize: Int { 64 * 1024 }
+
     /// Admin requests decode JSON with ISO 8601 dates.
     public var requestDecoder: JSONDecoder {
         let decoder = JSONDecoder()

@@ -70,13 +70,19 @@ struct AdminAuditController {
             guard let state = Delivery.State(rawValue: name) else {
                 return JSONReply.error(.badRequest, "invalid_parameter", "state is one of pending, sending, sent, dead")
             }
-            let limit = min(parameters.get("limit").flatMap(Int.init) ?? 500, Self.maxLimit)
-            let deliveries = try await store.deliveries(in: state, limit: max(1, limit))
+            let limit: Int
+            do throws(InvalidParameter) { limit = try Self.limit(parameters.get("limit"), default: 500) } catch {
+                return JSONReply.error(.badRequest, "invalid_parameter", error.message)
+            }
+            let deliveries = try await store.deliveries(in: state, limit: limit)
             return Self.json(.ok, ["deliveries": deliveries.map(Self.deliveryObject)])
         }
         admin.post("deliveries/:id/replay") { request, context in
             let id = Self.decoded(context.parameters.get("id"))
-            let operatorName = request.uri.queryParameters.get("operator") ?? "admin-api"
+            let operatorName: String
+            do throws(InvalidParameter) { operatorName = try Self.operatorName(request.uri.queryParameters.get("operator")) } catch {
+                return JSONReply.error(.badRequest, "invalid_parameter", error.message)
+            }
             let now = clock.now()
             guard try await store.replayDelivery(id: id, at: now, by: operatorName) else {
                 return JSONReply.error(.notFound, "not_found", "no dead delivery with this id")
@@ -126,12 +132,25 @@ struct AdminAuditController {
             guard let value = Int64(text), value >= 0, value < Int64.max else { throw InvalidParameter(message: "cursor must be a next_cursor value from an earlier page") }
             cursor = value
         }
-        var limit = 100
-        if let text = parameter("limit") {
-            guard let value = Int(text), (1...maxLimit).contains(value) else { throw InvalidParameter(message: "limit must be between 1 and \(maxLimit)") }
-            limit = value
+        return (cursor, try limit(parameter("limit"), default: 100))
+    }
+
+    /// A page size: 1…1000, else ``InvalidParameter`` (SQLite would read a negative LIMIT as none at all).
+    static func limit(_ text: String?, default value: Int) throws(InvalidParameter) -> Int {
+        guard let text else { return value }
+        guard let limit = Int(text), (1...maxLimit).contains(limit) else {
+            throw InvalidParameter(message: "limit must be between 1 and \(maxLimit)")
         }
-        return (cursor, limit)
+        return limit
+    }
+
+    /// An operator name from a query parameter; it goes into the audit log, so it is bounded.
+    static func operatorName(_ text: String?) throws(InvalidParameter) -> String {
+        guard let text else { return "admin-api" }
+        guard text.utf8.count <= Silence.maxAuthorLength else {
+            throw InvalidParameter(message: "at most \(Silence.maxAuthorLength) bytes for the operator name")
+        }
+        return text
     }
 
     static func decoded(_ parameter: String?) -> String {

@@ -22,7 +22,13 @@ struct AdminController {
         AdminAuditController(store: store, clock: clock).addRoutes(to: admin)
         admin.get("alerts") { request, _ in
             let states = try Self.states(request.uri.queryParameters.get("state") ?? "pending,firing")
-            let alerts = try await store.alerts(states: states, limit: request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 500)
+            let limit: Int
+            do throws(AdminAuditController.InvalidParameter) {
+                limit = try AdminAuditController.limit(request.uri.queryParameters.get("limit"), default: 500)
+            } catch {
+                return JSONReply.error(.badRequest, "invalid_parameter", error.message)
+            }
+            let alerts = try await store.alerts(states: states, limit: limit)
             return try Self.json(.ok, alerts.map(AlertView.init))
         }
         admin.get("silences") { request, _ in
@@ -57,6 +63,7 @@ struct AdminController {
             }
             let silence: Silence
             do {
+                try Silence.ensureRoom(notEnded: try await store.silences(notEndedAt: now).count)
                 silence = try Silence.make(matchers: body.matchers, startsAt: startsAt, endsAt: endsAt, author: body.author, comment: body.comment ?? "", now: now)
             } catch let error as ConfigError {
                 // The validation message is ours and safe to show; store errors below are not echoed.
@@ -67,7 +74,12 @@ struct AdminController {
         }
         admin.post("silences/:id/expire") { request, context in
             let id = context.parameters.get("id") ?? ""
-            let author = request.uri.queryParameters.get("author") ?? "admin-api"
+            let author: String
+            do throws(AdminAuditController.InvalidParameter) {
+                author = try AdminAuditController.operatorName(request.uri.queryParameters.get("author"))
+            } catch {
+                return JSONReply.error(.badRequest, "invalid_parameter", error.message)
+            }
             let now = clock.now()
             guard try await store.expireSilence(id: id, at: now, audit: Silence.expiredAudit(id: id, by: author, at: now)) else {
                 return JSONReply.error(.notFound, "not_found", "no active or future silence with this id")
@@ -94,7 +106,10 @@ struct AdminController {
     static func states(_ text: String) throws -> Set<AlertState> {
         var states = Set<AlertState>()
         for name in text.split(separator: ",") {
-            guard let state = AlertState(rawValue: String(name)) else { throw HTTPError(.badRequest, message: "unknown state \(name)") }
+            // Not echoed: the parameter may be kilobytes long.
+            guard let state = AlertState(rawValue: String(name)) else {
+                throw HTTPError(.badRequest, message: "state is one of pending, firing, resolved (comma-separated)")
+            }
             states.insert(state)
         }
         return states

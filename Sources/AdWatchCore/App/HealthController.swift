@@ -1,20 +1,27 @@
 import Hummingbird
 import Logging
 
-/// `/healthz` (the process answers) and `/readyz` (the store answers too).
+/// `/healthz` (the process answers) and `/readyz` (the store answers too, within ``timeout``: a store
+/// that hangs makes the service unready, it does not hang the probe).
 struct HealthController {
-    let store: any AdWatchStore
+    let store: any StorePinging
+    var timeout: Duration = .seconds(2)
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
         router.get("/healthz") { _, _ in JSONReply.make(.ok, ["status": "ok"]) }
-        router.get("/readyz") { _, context in
-            do {
-                try await store.ping()
-                return JSONReply.make(.ok, ["status": "ready"])
-            } catch {
-                context.logger.warning("readiness check failed: store unavailable")
-                return JSONReply.make(.serviceUnavailable, ["status": "unavailable", "reason": "store"])
-            }
+        router.get("/readyz") { _, context in await readiness(logger: context.logger) }
+    }
+
+    func readiness(logger: Logger) async -> Response {
+        do {
+            try await Deadline.run(within: timeout) { [store] in try await store.ping() }
+            return JSONReply.make(.ok, ["status": "ready"])
+        } catch is Deadline.Exceeded {
+            logger.warning("readiness check failed: the store did not answer in time")
+            return JSONReply.make(.serviceUnavailable, ["status": "unavailable", "reason": "store_timeout"])
+        } catch {
+            logger.warning("readiness check failed: store unavailable")
+            return JSONReply.make(.serviceUnavailable, ["status": "unavailable", "reason": "store"])
         }
     }
 }

@@ -8,11 +8,17 @@
 ///
 /// A delivery id inside the body is as trustworthy as the body, so it serves whenever the body is signed.
 enum DedupKey {
-    /// `id:<delivery id>` or `sha256:<hex of source ‖ 0 ‖ body>`.
+    /// `id:<delivery id>`, `id-sha256:<hex of the id>` for an id longer than
+    /// ``WebhookEnvelope/maxNameLength`` (a signed header may carry tens of kB; the key is an indexed
+    /// column), or `sha256:<hex of source ‖ 0 ‖ body>`.
     static func make(source: String, body: [UInt8], delivery: VerifiedDelivery, bodyDeliveryID: String?) -> String {
-        if delivery.deliveryIDIsSigned, let id = delivery.deliveryID { return "id:\(id)" }
-        if delivery.bodyIsSigned, let id = bodyDeliveryID { return "id:\(id)" }
+        if delivery.deliveryIDIsSigned, let id = delivery.deliveryID { return idKey(id) }
+        if delivery.bodyIsSigned, let id = bodyDeliveryID { return idKey(id) }
         return bodyHash(source: source, body: body)
+    }
+
+    static func idKey(_ id: String) -> String {
+        id.utf8.count <= WebhookEnvelope.maxNameLength ? "id:\(id)" : "id-sha256:" + ByteEncoding.hex(Digest.sha256(Array(id.utf8)))
     }
 
     /// `sha256:<hex of source ‖ 0 ‖ body>`.

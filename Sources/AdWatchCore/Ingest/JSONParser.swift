@@ -134,8 +134,10 @@ enum JSONParser {
             while let byte = current {
                 switch byte {
                 case UInt8(ascii: "\""):
+                    // Raw bytes beside an escape must be valid UTF-8 too, not silently replaced.
+                    guard let text = String(validating: scalars, as: UTF8.self) else { throw Failure(offset: start) }
                     offset += 1
-                    return String(decoding: scalars, as: UTF8.self)
+                    return text
                 case UInt8(ascii: "\\"):
                     offset += 1
                     guard let escaped = current else { throw fail() }

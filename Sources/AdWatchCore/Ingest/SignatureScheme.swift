@@ -91,6 +91,10 @@ extension SignatureScheme {
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
+    /// The most signatures one request may list: a sender rotating its own secret lists two or three.
+    /// More is a malformed signature, so the comparisons per request stay few whatever the header holds.
+    static var maxSignatureCandidates: Int { 8 }
+
     /// True when any candidate equals the HMAC of `content` under any key.
     static func anyMatches(keys: [[UInt8]], content: [UInt8], candidates: [[UInt8]]) -> Bool {
         var matched = false

@@ -130,7 +130,9 @@ struct WebhookController {
         request: Request,
         context: AdWatchRequestContext
     ) -> InboundEvent {
-        let deliveryID = delivery.deliveryID ?? envelope.deliveryID
+        // A header id over the length kept for body ids is not stored as the delivery id (dedup still uses its hash).
+        let headerID = delivery.deliveryID.flatMap { $0.utf8.count <= WebhookEnvelope.maxNameLength ? $0 : nil }
+        let deliveryID = headerID ?? envelope.deliveryID
         let dedupKey = DedupKey.make(source: source.name, body: body, delivery: delivery, bodyDeliveryID: envelope.deliveryID)
         var headers: [String: String] = [:]
         for field in request.headers where !source.strippedHeaders.contains(field.name) {

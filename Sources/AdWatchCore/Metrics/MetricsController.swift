@@ -10,8 +10,8 @@ import NIOCore
 ///
 /// Counters and histograms are updated where things happen; depth gauges (inbox, outbox, dead letters,
 /// alerts by rule and state, audit chain length) and the circuit state are read when scraped. When the
-/// store cannot be read the scrape still answers, with the last depths and
-/// `adwatch_metrics_store_read_failures_total` counting the miss.
+/// store cannot be read, or does not answer within ``storeTimeout``, the scrape still answers, with
+/// the last depths and `adwatch_metrics_store_read_failures_total` counting the miss.
 struct MetricsController: Sendable {
     private let metrics: AdWatchMetrics
     private let store: any StoreGaugeReading
@@ -23,8 +23,14 @@ struct MetricsController: Sendable {
     private let auditChainLength: Gauge
     private let circuitState: Gauge?
     private let readFailures: Counter
+    /// How long a scrape waits for the store's depths.
+    private let storeTimeout: Duration
 
-    init(metrics: AdWatchMetrics, store: any StoreGaugeReading, advertising: (any AdvertisingAPI)?, rules: [String]) {
+    init(
+        metrics: AdWatchMetrics, store: any StoreGaugeReading, advertising: (any AdvertisingAPI)?, rules: [String],
+        storeTimeout: Duration = .seconds(2)
+    ) {
+        self.storeTimeout = storeTimeout
         let factory = metrics.factory
         self.metrics = metrics
         self.store = store
@@ -54,7 +60,7 @@ struct MetricsController: Sendable {
     /// Refreshes the gauges read at scrape time and renders the registry.
     func scrape(logger: Logger) async -> [UInt8] {
         do {
-            apply(try await store.gaugeReadings())
+            apply(try await Deadline.run(within: storeTimeout) { [store] in try await store.gaugeReadings() })
         } catch {
             readFailures.increment()
             logger.warning("metrics: could not read depths from the store", metadata: ["store.error": "\(String(reflecting: type(of: error)))"])

@@ -143,11 +143,17 @@ public protocol EventInbox: Sendable {
 ///
 /// Implementations: ``SQLiteStore`` (the default), ``MemoryStore`` (tests, demos). A PostgreSQL
 /// implementation conforms to the same protocols without changing callers.
-public protocol AdWatchStore: EventInbox, EventQueue, CampaignStateStore, AlertStore, DeliveryStore, ClaimStore, AuditLog, RetentionStore, StoreGaugeReading {
+public protocol AdWatchStore: EventInbox, EventQueue, CampaignStateStore, AlertStore, DeliveryStore, ClaimStore, AuditLog, RetentionStore,
+    StoreGaugeReading, StorePinging
+{
     /// Creates or upgrades the schema. Safe to call on every start.
     func migrate() async throws
-    /// Succeeds when the store can serve requests (`/readyz`).
-    func ping() async throws
     /// Releases files and connections.
     func close() async throws
+}
+
+/// What `/readyz` asks of the store.
+public protocol StorePinging: Sendable {
+    /// Succeeds when the store can serve requests (`/readyz`).
+    func ping() async throws
 }

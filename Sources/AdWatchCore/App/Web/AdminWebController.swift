@@ -106,6 +106,7 @@ struct AdminWebController {
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let silence: Silence
             do {
+                try Silence.ensureRoom(notEnded: try await store.silences(notEndedAt: now).count)
                 silence = try Silence.make(
                     matchers: matchers, startsAt: now, endsAt: now.addingTimeInterval(duration.seconds), author: form["author"] ?? "",
                     comment: form["comment"] ?? "", now: now

@@ -143,7 +143,7 @@ public struct DeclarativeHMACScheme: SignatureScheme {
             let bytes = encoding == .hex ? ByteEncoding.fromHex(encoded) : ByteEncoding.fromBase64(encoded)
             return bytes.flatMap { $0.isEmpty ? nil : $0 }
         }
-        guard !candidates.isEmpty else { return .failure(.malformedSignature) }
+        guard !candidates.isEmpty, candidates.count <= Self.maxSignatureCandidates else { return .failure(.malformedSignature) }
         let content = template.render(body: request.body, timestamp: timestampText, id: id)
         guard Self.anyMatches(keys: keys, content: content, candidates: candidates) else {
             return .failure(.signatureMismatch)

@@ -37,7 +37,7 @@ public struct StandardWebhooksScheme: SignatureScheme {
             guard parts.count == 2, parts[0] == "v1" else { return nil }
             return ByteEncoding.fromBase64(parts[1])
         }
-        guard !candidates.isEmpty else { return .failure(.malformedSignature) }
+        guard !candidates.isEmpty, candidates.count <= Self.maxSignatureCandidates else { return .failure(.malformedSignature) }
         let content = Array("\(id).\(timestampText).".utf8) + request.body
         guard Self.anyMatches(keys: keys, content: content, candidates: candidates) else {
             return .failure(.signatureMismatch)

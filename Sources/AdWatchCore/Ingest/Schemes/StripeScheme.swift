@@ -30,7 +30,7 @@ public struct StripeScheme: SignatureScheme {
         }
         guard let timestampText else { return .failure(.missingTimestamp) }
         guard let timestamp = Self.parseUnixSeconds(timestampText) else { return .failure(.malformedTimestamp) }
-        guard !candidates.isEmpty else { return .failure(.malformedSignature) }
+        guard !candidates.isEmpty, candidates.count <= Self.maxSignatureCandidates else { return .failure(.malformedSignature) }
         let content = Array("\(timestampText).".utf8) + request.body
         guard Self.anyMatches(keys: keys, content: content, candidates: candidates) else {
             return .failure(.signatureMismatch)

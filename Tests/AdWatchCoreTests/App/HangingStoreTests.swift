@@ -1,0 +1,60 @@
+@testable import AdWatchCore
+import Foundation
+import Hummingbird
+import Logging
+import Testing
+
+/// `/readyz` and `/metrics` answer within a bound when the store hangs (a locked database, a stuck disk).
+@Suite(.timeLimit(.minutes(1)))
+struct HangingStoreTests {
+    /// Never answers until cancelled.
+    struct HangingStore: StorePinging, StoreGaugeReading {
+        func ping() async throws { try await Task.sleep(for: .seconds(3600)) }
+        func gaugeReadings() async throws -> StoreGauges {
+            try await Task.sleep(for: .seconds(3600))
+            throw CancellationError()
+        }
+    }
+
+    @Test func readinessIsA503WhenTheStoreDoesNotAnswerInTime() async throws {
+        let health = HealthController(store: HangingStore(), timeout: .milliseconds(50))
+        let response = await health.readiness(logger: Logger(label: "test"))
+        #expect(response.status == .serviceUnavailable)
+    }
+
+    @Test func readinessIsA200WhenTheStoreAnswers() async throws {
+        let response = await HealthController(store: MemoryStore(), timeout: .seconds(30)).readiness(logger: Logger(label: "test"))
+        #expect(response.status == .ok)
+    }
+
+    @Test func aScrapeAnswersWhenTheStoreHangsAndCountsTheMiss() async throws {
+        let metrics = AdWatchMetrics()
+        let controller = MetricsController(metrics: metrics, store: HangingStore(), advertising: nil, rules: [], storeTimeout: .milliseconds(50))
+        let text = String(decoding: await controller.scrape(logger: Logger(label: "test")), as: UTF8.self)
+        #expect(text.contains("adwatch_metrics_store_read_failures_total 1"))
+    }
+
+    /// An operation that never honours cancellation: the caller is answered at the deadline all the same.
+    @Test func theDeadlineAnswersEvenWhenTheOperationIgnoresCancellation() async throws {
+        let gate = Gate()
+        await #expect(throws: Deadline.Exceeded.self) {
+            try await Deadline.run(within: .milliseconds(20)) { await gate.wait() }
+        }
+        await gate.open()
+    }
+
+    /// Suspends callers until opened; ignores cancellation.
+    actor Gate {
+        private var waiters: [CheckedContinuation<Void, Never>] = []
+        private var isOpen = false
+        func wait() async {
+            if isOpen { return }
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        func open() {
+            isOpen = true
+            for waiter in waiters { waiter.resume() }
+            waiters = []
+        }
+    }
+}
