@@ -113,6 +113,20 @@ struct HostileAdsAPITests {
         }
     }
 
+    /// An error body's text reaches the event's error, the audit log and the logs: a megabyte of message
+    /// with line breaks and control characters is kept short and on one line.
+    @Test func anErrorBodyIsKeptShortAndOnOneLine() async throws {
+        let message = "Upstream\\r\\n\\u0000<!channel> " + String(repeating: "spam ", count: 200_000)
+        try await Self.withPeer(maxAttempts: 1, { _ in Self.answer(500, #"{"status":"error","message":"\#(message)","code":"E\nX"}"#) }) { api, _, _ in
+            let error = try #require(await Self.outcome(api).failure)
+            #expect(error.code == .serverError)
+            #expect(error.body?.message?.hasPrefix("Upstream <!channel> spam spam") == true)
+            #expect(error.body?.code == "E X")
+            #expect(error.description.count < 400)
+            #expect(!error.description.contains { $0.isNewline || $0.asciiValue == 0 })
+        }
+    }
+
     // MARK: Answers that end badly or say odd things (each was already defined; kept so it stays so)
 
     @Test(arguments: [
