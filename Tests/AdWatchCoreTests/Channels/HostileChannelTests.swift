@@ -7,7 +7,8 @@ import Testing
 /// defined outcome, the status alone decides it, and a receiver's answer is never buffered whole.
 @Suite(.timeLimit(.minutes(1)))
 struct HostileChannelTests {
-    static let timeout: ConfigDuration = "1s"
+    /// Generous: the suite shares two cores with every other test, and a head must arrive within it.
+    static let timeout: ConfigDuration = "3s"
 
     /// A webhook channel (the plainest POST) pointed at a peer following `script`.
     static func withWebhook(
@@ -63,7 +64,7 @@ struct HostileChannelTests {
             let elapsed = ContinuousClock.now - started
             #expect(error == expected, "\(name)")
             #expect(peer.requests.count == 1, "\(name): sent once")
-            #expect(elapsed < .seconds(5), "\(name): within the 1 s timeout, with room for a loaded machine")
+            #expect(elapsed < .seconds(12), "\(name): within the 3 s timeout, with room for a loaded machine")
         }
     }
 
@@ -90,20 +91,28 @@ struct HostileChannelTests {
 
     // MARK: Answers that end badly (each was already defined; kept so it stays so)
 
+    /// The outcomes allowed for each (none: delivered). A connection that fails before the head may be
+    /// tried again by AsyncHTTPClient until the deadline, so a network error and a timeout are both right.
     @Test(arguments: [
-        ("a 2xx with garbage", [.send(HostilePeer.head(200, length: 6) + "\u{0}\u{1}<!ch")], nil),
-        ("a 2xx cut short", [.send(HostilePeer.head(204, length: 100) + "ok")], nil),
-        ("a reset before any answer", [.reset], ChannelError.Code.network),
-        ("a reset after a 2xx head", [.send(HostilePeer.head(200, length: 100)), .reset], nil),
-        ("a reset after a 500 head", [.send(HostilePeer.head(500, length: 100)), .reset], .serverError),
-        ("not HTTP at all", [.send("SSH-2.0-OpenSSH_9.6\r\n")], .network),
-        ("a status line of junk", [.send("HTTP/1.1 99999999999999999999 X\r\n\r\n")], .network),
-    ] as [(String, [HostilePeer.Step], ChannelError.Code?)])
-    func aBrokenAnswerHasADefinedOutcome(_ name: String, _ steps: [HostilePeer.Step], _ expected: ChannelError.Code?) async throws {
+        ("a 2xx with garbage", [.send(HostilePeer.head(200, length: 6) + "\u{0}\u{1}<!ch")], []),
+        ("a 2xx cut short", [.send(HostilePeer.head(204, length: 100) + "ok")], []),
+        ("a reset before any answer", [.reset], [ChannelError.Code.network, .timeout]),
+        ("a reset after a 2xx head", [.send(HostilePeer.head(200, length: 100)), .reset], []),
+        ("a reset after a 500 head", [.send(HostilePeer.head(500, length: 100)), .reset], [.serverError]),
+        ("not HTTP at all", [.send("SSH-2.0-OpenSSH_9.6\r\n")], [.network, .timeout]),
+        ("a status line of junk", [.send("HTTP/1.1 99999999999999999999 X\r\n\r\n")], [.network, .timeout]),
+    ] as [(String, [HostilePeer.Step], Set<ChannelError.Code>)])
+    func aBrokenAnswerHasADefinedOutcome(_ name: String, _ steps: [HostilePeer.Step], _ allowed: Set<ChannelError.Code>) async throws {
         try await Self.withWebhook({ _ in steps }) { channel, _ in
+            let started = ContinuousClock.now
             let error = await Self.outcome(channel)
-            #expect(error?.code == expected, "\(name)")
-            if let error { #expect(error.isRetryable, "\(name): a broken answer may pass") }
+            if let error {
+                #expect(allowed.contains(error.code), "\(name): \(error)")
+                #expect(error.isRetryable, "\(name): a broken answer may pass")
+            } else {
+                #expect(allowed.isEmpty, "\(name): delivered")
+            }
+            #expect(ContinuousClock.now - started < .seconds(12))
         }
     }
 
@@ -115,16 +124,16 @@ struct HostileChannelTests {
             let error = await Self.outcome(channel)
             #expect(error?.code == .timeout || error?.code == .network)
             #expect(error?.isRetryable == true)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(9))
         }
     }
 
-    /// A receiver that accepts the connection and never answers the TLS handshake (it closes after 4 s).
+    /// A receiver that accepts the connection and never answers the TLS handshake (it closes after 10 s).
     @Test func aStalledTLSHandshakeIsATimeoutWithinTheSendTimeout() async throws {
-        try await Self.withWebhook(onConnect: [.pause(.seconds(4))], { _ in [] }, https: true) { channel, _ in
+        try await Self.withWebhook(onConnect: [.pause(.seconds(10))], { _ in [] }, https: true) { channel, _ in
             let started = ContinuousClock.now
             #expect(await Self.outcome(channel)?.code == .timeout)
-            #expect(ContinuousClock.now - started < .seconds(3.5))
+            #expect(ContinuousClock.now - started < .seconds(9))
         }
     }
 
