@@ -20,24 +20,24 @@ enum ChannelHTTP {
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response: HTTPClientResponse
-        let answer: ByteBuffer
+        let response: BoundedAnswer
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-            answer = try await response.body.collect(upTo: 1 << 20)
+            // Head and body within `timeout`; the status decides, whatever the body does after it (a 2xx
+            // whose body drips, never ends or runs to 50 MB is still delivered, and is not sent again).
+            response = try await client.exchange(request, timeout: timeout, bodyLimit: maxAnswer)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw ChannelError(.timeout)
         } catch {
             throw ChannelError(.network)
         }
-        let status = Int(response.status.code)
+        let status = response.status
         guard !(200..<300).contains(status) else { return }
         if (300..<400).contains(status) {
             throw ChannelError.redirect(status, from: url, to: response.headers.first(name: "Location"))
         }
         let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"), now: Date(), cap: RetryAfter.channelCap)
         var error = ChannelError.forStatus(status, retryAfter: retryAfter)
-        if error.code == .rejected, let said = excerpt(answer) { error.detail = "the receiver said \"\(said)\"" }
+        if error.code == .rejected, let said = excerpt(response.body) { error.detail = "the receiver said \"\(said)\"" }
         throw error
     }
 
@@ -64,6 +64,9 @@ enum ChannelHTTP {
     }
 
     static let excerptLength = 120
+
+    /// The most of a receiver's answer that is read: enough for ``excerpt(_:)``.
+    static let maxAnswer = 16 << 10
 }
 
 extension ChannelError {

@@ -30,14 +30,23 @@ public struct MessageRenderer: Sendable {
         func parse(_ source: String, _ key: String) throws(ConfigError) -> MustacheTemplate {
             do { return try MustacheTemplate(string: source) } catch { throw ConfigError(path: key, "not a valid Mustache template") }
         }
-        self.subject = try parse(subject ?? Self.defaultSubject, "subject")
-        self.text = try parse(text ?? Self.defaultText, "text_template")
+        // Subject and text are plain text: `{{value}}` is written as it is (HTML escaping would show
+        // `&amp;` in a mail subject); only the HTML body escapes.
+        self.subject = try parse(Self.plainText + (subject ?? Self.defaultSubject), "subject")
+        self.text = try parse(Self.plainText + (text ?? Self.defaultText), "text_template")
         self.html = try parse(html ?? Self.defaultHTML, "html_template")
     }
 
+    /// One line: control characters (CR, LF, tab, …) from outside text become spaces, so no value can
+    /// start a header line in an email API's form or MIME message.
     func subject(_ message: OutboundMessage) -> String {
-        subject.render(Self.context(message)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = subject.render(Self.context(message)).unicodeScalars.map { scalar in
+            scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}" ? " " : Character(scalar)
+        }
+        return String(line).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    static let plainText = "{{% CONTENT_TYPE: TEXT}}"
 
     func text(_ message: OutboundMessage) -> String { text.render(Self.context(message)) }
 

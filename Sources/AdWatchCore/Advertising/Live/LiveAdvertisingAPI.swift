@@ -66,8 +66,14 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
     }
 
     public func campaign(id: String, brandID: String?) async throws(AdvertisingError) -> CampaignDetails {
-        try await get(route: "campaign", path: config.paths.campaign.replacingOccurrences(of: "{id}", with: Self.escape(id)),
-                      campaignID: id, brandID: brandID, as: AdsAPIResponse<CampaignDetails>.self).data
+        let details = try await get(route: "campaign", path: config.paths.campaign.replacingOccurrences(of: "{id}", with: Self.escape(id)),
+                                    campaignID: id, brandID: brandID, as: AdsAPIResponse<CampaignDetails>.self).data
+        // The snapshot is stored under the answer's id: an answer about another campaign (or with an id the
+        // API made up) would overwrite that campaign's state and leave this one unjudged.
+        guard details.id == id else {
+            throw AdvertisingError(.malformedResponse, status: 200, detail: "the answer is about another campaign")
+        }
+        return details
     }
 
     public func analytics(campaignID: String, brandID: String?) async throws(AdvertisingError) -> CampaignAnalytics {
@@ -194,6 +200,9 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
         }
     }
 
+    /// The most of an answer's body that is read (a campaign list page is the longest real answer).
+    static let maxBody = 16 << 20
+
     private func send(path: String, key: Secret?, brandID: String?) async -> Result<RawResponse, AdvertisingError> {
         var request = HTTPClientRequest(url: config.baseURL + path)
         request.method = .GET
@@ -201,9 +210,22 @@ public final class LiveAdvertisingAPI: AdvertisingAPI {
         if let key { request.headers.add(name: config.authHeader, value: key.text) }
         if let brandID { request.headers.add(name: config.brandHeader, value: brandID) }
         do {
-            let response = try await httpClient.execute(request, timeout: .nanoseconds(config.timeout.duration.nanoseconds))
-            let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-            return .success(RawResponse(status: Int(response.status.code), headers: response.headers, body: body))
+            // Head and body within `timeout`, at most `maxBody` bytes: a peer that drips or never ends its
+            // answer costs one timeout, and a huge one is not buffered.
+            let answer = try await httpClient.exchange(request, timeout: config.timeout.duration, bodyLimit: Self.maxBody)
+            guard let cut = answer.cut else {
+                return .success(RawResponse(status: answer.status, headers: answer.headers, body: answer.body))
+            }
+            // An error's status and headers say enough without its body; only a 2xx needs the whole body.
+            guard (200..<300).contains(answer.status) else {
+                return .success(RawResponse(status: answer.status, headers: answer.headers, body: ByteBuffer()))
+            }
+            return switch cut {
+            case .deadline: .failure(AdvertisingError(.timeout, status: answer.status))
+            case .failed: .failure(AdvertisingError(.network, status: answer.status))
+            case .tooLarge: .failure(AdvertisingError(.malformedResponse, status: answer.status,
+                                                      detail: "the answer is longer than \(Self.maxBody >> 20) MiB"))
+            }
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             return .failure(AdvertisingError(.timeout))
         } catch is CancellationError {

@@ -67,8 +67,49 @@ struct AdsAPIResponse<Payload: Decodable>: Decodable {
 }
 
 /// The Ads API's error body: `{"status": "error", "message": "…", "code": "…"}`.
+///
+/// Its text ends up in an event's error, the audit log and the logs, so it is kept short and on one line
+/// (``clipped(_:limit:)``): an answer of megabytes, or with control characters, stays the peer's problem.
 public struct AdsAPIErrorBody: Decodable, Sendable, Equatable {
     public var status: String?
     public var message: String?
     public var code: String?
+
+    /// The most kept of `message` (`status` and `code` keep ``codeLimit``).
+    static let messageLimit = 300
+    static let codeLimit = 64
+}
+
+extension AdsAPIErrorBody {
+    enum CodingKeys: String, CodingKey { case status, message, code }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = c.lenientString(.status).map { Self.clipped($0, limit: Self.codeLimit) }
+        message = c.lenientString(.message).map { Self.clipped($0, limit: Self.messageLimit) }
+        code = c.lenientString(.code).map { Self.clipped($0, limit: Self.codeLimit) }
+    }
+
+    /// One line: control and separator characters become spaces, runs of spaces one, at most `limit`
+    /// characters (then `…`).
+    static func clipped(_ text: String, limit: Int) -> String {
+        var out = ""
+        var count = 0
+        var pendingSpace = false
+        for character in text {
+            guard count < limit else { return out + "…" }
+            if character.isWhitespace || character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace {
+                out.append(" ")
+                count += 1
+                pendingSpace = false
+            }
+            out.append(character)
+            count += 1
+        }
+        return out
+    }
 }
