@@ -53,8 +53,10 @@ public protocol DeliveryStore: Sendable {
     func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date])
     /// Turns a group's entries into deliveries (ignoring ids that exist) and records the flush.
     func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit: [AuditDraft]) async throws
-    /// Claims for `owner`, until `now + lease`, pending deliveries that are due or whose claim expired, oldest first.
-    func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery]
+    /// Claims for `owner`, until `now + lease`, pending deliveries that are due or whose claim expired, oldest first:
+    /// at most `limit` in all and `perChannel` per channel, none for the channels in `excluding` (those busy sending).
+    func claimDeliveries(now: Date, limit: Int, perChannel: Int, excluding: Set<String>, lease: Duration, owner: ClaimOwner) async throws
+        -> [Delivery]
     func settleDelivery(id: String, outcome: DeliveryOutcome, audit: [AuditDraft]) async throws
     func deliveries(in state: Delivery.State, limit: Int) async throws -> [Delivery]
     /// Makes a dead delivery pending again and audits it as `delivery.replayed` by `operatorName`, tagged
@@ -65,4 +67,11 @@ public protocol DeliveryStore: Sendable {
     /// be routed again (the routes changed on a reload); ones already flushed on some route stay.
     /// - Returns: how many went back.
     func rerouteUnflushed() async throws -> Int
+}
+
+extension DeliveryStore {
+    /// Claims without a per-channel quota (tests and one-off passes).
+    public func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] {
+        try await claimDeliveries(now: now, limit: limit, perChannel: .max, excluding: [], lease: lease, owner: owner)
+    }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import NIOConcurrencyHelpers
 public import ServiceLifecycle
 
 /// Drains the outbox: files notifications into route groups, turns due groups into one message per
@@ -71,28 +72,63 @@ public struct DeliveryService: Service {
         }
     }
 
-    /// Runs passes until graceful shutdown; the pass in progress (and its sends) finishes first.
+    /// Runs passes until graceful shutdown; sends in flight finish first.
+    ///
+    /// A pass routes, flushes and claims; it does not wait for the sends. Each channel gets at most
+    /// `delivery.concurrency` sends at a time and no new claims while it has any in flight, so a channel
+    /// that answers slowly or not at all (each send ends at its timeout) holds up only itself: routing,
+    /// grouping and every other channel go on. A channel that finishes its batch rings the doorbell for
+    /// its next one.
     public func run() async throws {
-        await PassLoop.run(every: settings.current.config.tick.duration, doorbell: doorbell, logger: logger, name: "delivery") {
-            try await runOnce()
-            return false
+        let inFlight = ChannelsInFlight()
+        let (sends, dispatch) = AsyncStream.makeStream(of: (delivery: Delivery, settings: Settings).self)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await PassLoop.run(every: settings.current.config.tick.duration, doorbell: doorbell, logger: logger, name: "delivery") {
+                    // One set of channels and routes for the whole pass, even if a reload lands in the middle.
+                    let settings = settings.current
+                    guard try await prepare(settings) else { return false }
+                    let claimed = try await store.claimDeliveries(
+                        now: clock.now(), limit: 200, perChannel: settings.config.concurrency, excluding: inFlight.busy, lease: lease, owner: owner
+                    )
+                    for delivery in claimed {
+                        inFlight.start(delivery.channel)
+                        dispatch.yield((delivery, settings))
+                    }
+                    return false
+                }
+                dispatch.finish()
+            }
+            for await (delivery, settings) in sends {
+                group.addTask {
+                    await send(delivery, via: settings.channels[delivery.channel], config: settings.config)
+                    if inFlight.finish(delivery.channel) { doorbell.ring() }
+                }
+            }
         }
     }
 
-    /// One pass: route new notifications, flush due groups, send due deliveries.
+    /// One pass that also waits for its sends (tests drive the service with it): route new notifications,
+    /// flush due groups, send due deliveries.
     /// - Returns: how many sends were attempted.
     @discardableResult
     public func runOnce() async throws -> Int {
         // One set of channels and routes for the whole pass, even if a reload lands in the middle.
         let settings = settings.current
-        // Without channels nothing can be sent, and without routes nothing is filed: notifications (and
-        // replayed deliveries) wait until a reload adds them.
-        guard !settings.channels.isEmpty else { return 0 }
+        guard try await prepare(settings) else { return 0 }
+        return try await deliver(settings)
+    }
+
+    /// Routes new notifications and flushes due groups.
+    /// - Returns: false when nothing can be sent: without channels nothing can be sent, and without routes
+    ///   nothing is filed; notifications (and replayed deliveries) wait until a reload adds them.
+    private func prepare(_ settings: Settings) async throws -> Bool {
+        guard !settings.channels.isEmpty else { return false }
         if !settings.router.routes.isEmpty {
             try await route(settings.router)
             try await flush(settings)
         }
-        return try await deliver(settings)
+        return true
     }
 
     func route(_ router: AlertRouter) async throws {
@@ -242,5 +278,26 @@ public struct DeliveryService: Service {
     func backoff(attempt: Int, config: DeliveryConfig) -> Duration {
         let ceiling = min(config.retryMax.seconds, config.retryBase.seconds * pow(2, Double(attempt - 1)))
         return .milliseconds(CheckedTime.int64(clamping: ceiling * random() * 1000))
+    }
+}
+
+/// Sends in flight per channel, across the passes of ``DeliveryService/run()``.
+final class ChannelsInFlight: Sendable {
+    private let counts = NIOLockedValueBox<[String: Int]>([:])
+
+    /// Channels with a send in flight: a pass claims nothing for them.
+    var busy: Set<String> { counts.withLockedValue { Set($0.keys) } }
+
+    func start(_ channel: String) {
+        counts.withLockedValue { $0[channel, default: 0] += 1 }
+    }
+
+    /// - Returns: true when the channel has nothing in flight any more.
+    func finish(_ channel: String) -> Bool {
+        counts.withLockedValue { counts in
+            let left = (counts[channel] ?? 1) - 1
+            counts[channel] = left > 0 ? left : nil
+            return left <= 0
+        }
     }
 }

@@ -43,7 +43,7 @@ struct FailingStore: AdWatchStore {
     func lastFiringRouted(fingerprint: String, routeIndex: Int) async throws -> Date? { throw Unavailable() }
     func openGroups() async throws -> (entries: [GroupedEntry], lastFlush: [String: Date]) { throw Unavailable() }
     func flushGroup(_ groupKey: String, outboxIDs: [String], deliveries: [Delivery], at: Date, audit: [AuditDraft]) async throws { throw Unavailable() }
-    func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] { throw Unavailable() }
+    func claimDeliveries(now: Date, limit: Int, perChannel: Int, excluding: Set<String>, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] { throw Unavailable() }
     // Like `migrate`, the start-up step succeeds: the service starts and its requests meet the failing store.
     func releaseClaims(heldByOtherThan owner: ClaimOwner, at: Date, limits: ClaimLimits) async throws -> ReleasedClaims { ReleasedClaims() }
     func renewClaims(owner: ClaimOwner, until: Date) async throws -> Int { throw Unavailable() }

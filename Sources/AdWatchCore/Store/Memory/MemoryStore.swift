@@ -237,13 +237,17 @@ public actor MemoryStore: AdWatchStore {
         appendSealed(drafts)
     }
 
-    public func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] {
+    public func claimDeliveries(
+        now: Date, limit: Int, perChannel: Int, excluding: Set<String>, lease: Duration, owner: ClaimOwner
+    ) async throws -> [Delivery] {
         var claimed: [Delivery] = []
+        var perChannelClaimed: [String: Int] = [:]
         for index in deliveryList.indices where claimed.count < limit {
             let delivery = deliveryList[index]
             let due = delivery.state == .pending && (deliveryDue[delivery.id] ?? .distantPast) <= now
             let expired = delivery.state == .sending && (deliveryLease[delivery.id] ?? .distantPast) <= now
-            guard due || expired else { continue }
+            guard due || expired, !excluding.contains(delivery.channel), perChannelClaimed[delivery.channel, default: 0] < perChannel else { continue }
+            perChannelClaimed[delivery.channel, default: 0] += 1
             deliveryList[index].state = .sending
             deliveryLease[delivery.id] = now.addingTimeInterval(lease.timeInterval)
             deliveryOwner[delivery.id] = owner

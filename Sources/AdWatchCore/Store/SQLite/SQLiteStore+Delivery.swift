@@ -77,16 +77,26 @@ extension SQLiteStore {
         }
     }
 
-    public func claimDeliveries(now: Date, limit: Int, lease: Duration, owner: ClaimOwner) async throws -> [Delivery] {
+    public func claimDeliveries(
+        now: Date, limit: Int, perChannel: Int, excluding: Set<String>, lease: Duration, owner: ClaimOwner
+    ) async throws -> [Delivery] {
         let nowMS = Self.milliseconds(now)
+        let busy = excluding.sorted()
+        let notBusy = busy.isEmpty ? "" : "AND channel NOT IN (\(Array(repeating: "?", count: busy.count).joined(separator: ", ")))"
         return try await pool.write { db in
+            // The oldest due deliveries, at most `perChannel` of each channel (a window over the due ones).
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM deliveries WHERE (state = 'pending' AND next_attempt_ms <= ?) OR (state = 'sending' AND lease_until_ms <= ?)
+                    SELECT * FROM (
+                        SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY next_attempt_ms, created_at_ms) AS channel_rank
+                        FROM deliveries
+                        WHERE ((state = 'pending' AND next_attempt_ms <= ?) OR (state = 'sending' AND lease_until_ms <= ?)) \(notBusy)
+                    ) WHERE channel_rank <= ?
                     ORDER BY next_attempt_ms, created_at_ms LIMIT ?
                     """,
-                arguments: [nowMS, nowMS, limit]
+                arguments: StatementArguments([nowMS, nowMS] as [any DatabaseValueConvertible]) + StatementArguments(busy)
+                    + StatementArguments([perChannel, limit])
             )
             var claimed: [Delivery] = []
             for row in rows {
