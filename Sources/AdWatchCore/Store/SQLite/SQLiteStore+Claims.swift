@@ -9,34 +9,29 @@ extension SQLiteStore {
             // so `attempts + 1` is this release counted as an attempt.
             let others = "(claimed_by IS NULL OR claimed_by <> ?)"
             var released = ReleasedClaims()
-            released.eventsFailed = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM events WHERE state = 'processing' AND \(others) AND attempts + 1 >= ?",
-                arguments: [owner.id, limits.eventAttempts]
-            ) ?? 0
-            try db.execute(
-                sql: """
-                    UPDATE events SET attempts = attempts + 1, claimed_by = NULL, lease_until_ms = NULL,
-                        state = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END,
-                        last_error = CASE WHEN attempts + 1 >= ? THEN ? || (attempts + 1) || ' attempts' ELSE last_error END
-                    WHERE state = 'processing' AND \(others)
-                    """,
-                arguments: [limits.eventAttempts, limits.eventAttempts, ReleasedClaims.gaveUpPrefix, owner.id]
-            )
-            released.events = db.changesCount
-            released.deliveriesDead = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'sending' AND \(others) AND attempts + 1 >= ?",
-                arguments: [owner.id, limits.deliveryAttempts]
-            ) ?? 0
-            try db.execute(
-                sql: """
-                    UPDATE deliveries SET attempts = attempts + 1, claimed_by = NULL, lease_until_ms = NULL,
-                        state = CASE WHEN attempts + 1 >= ? THEN 'dead' ELSE 'pending' END,
-                        last_error = CASE WHEN attempts + 1 >= ? THEN ? || (attempts + 1) || ' attempts' ELSE last_error END
-                    WHERE state = 'sending' AND \(others)
-                    """,
-                arguments: [limits.deliveryAttempts, limits.deliveryAttempts, ReleasedClaims.gaveUpPrefix, owner.id]
-            )
-            released.deliveries = db.changesCount
+            // Events go back to pending (or failed), deliveries to pending (or dead): the same rule on two queues.
+            for (table, claimed, givenUp, limit) in [
+                ("events", "processing", "failed", limits.eventAttempts), ("deliveries", "sending", "dead", limits.deliveryAttempts),
+            ] {
+                let failing = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM \(table) WHERE state = '\(claimed)' AND \(others) AND attempts + 1 >= ?",
+                    arguments: [owner.id, limit]
+                ) ?? 0
+                try db.execute(
+                    sql: """
+                        UPDATE \(table) SET attempts = attempts + 1, claimed_by = NULL, lease_until_ms = NULL,
+                            state = CASE WHEN attempts + 1 >= ? THEN '\(givenUp)' ELSE 'pending' END,
+                            last_error = CASE WHEN attempts + 1 >= ? THEN ? || (attempts + 1) || ' attempts' ELSE last_error END
+                        WHERE state = '\(claimed)' AND \(others)
+                        """,
+                    arguments: [limit, limit, ReleasedClaims.gaveUpPrefix, owner.id]
+                )
+                if table == "events" {
+                    (released.events, released.eventsFailed) = (db.changesCount, failing)
+                } else {
+                    (released.deliveries, released.deliveriesDead) = (db.changesCount, failing)
+                }
+            }
             if !released.isEmpty {
                 var head = try ChainHead.load(db)
                 try head.append(released.auditDraft(owner: owner, at: at), db: db)
