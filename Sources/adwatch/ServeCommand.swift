@@ -18,6 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try loadConfig(config)
         let logger = logging.bootstrap(label: "adwatch", config: settings.logging)
         var dependencies = try Dependencies.live(config: settings, logger: logger)
+        // The SQLite store's one-service lock is held until the service group has ended.
+        let lock = dependencies.serviceLock
+        defer { withExtendedLifetime(lock) {} }
         dependencies.reloadConfig = { [config] in try ConfigLoader.load(path: config) }
         let app = try await buildApplication(config: settings, dependencies: dependencies)
         // SIGTERM/SIGINT: the server stops taking requests, the processor and deliveries finish their

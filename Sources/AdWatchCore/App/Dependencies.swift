@@ -22,6 +22,8 @@ public struct Dependencies: Sendable {
     public var makeChannels: (@Sendable (AdWatchConfig) throws -> [String: any NotificationChannel])?
     /// This application's metrics registry (served at `/metrics`); a fresh one per application, never global.
     public var metrics = AdWatchMetrics()
+    /// Held while the service runs on an SQLite file (``ServiceLock``); `nil` for other stores and in tests.
+    public var serviceLock: ServiceLock?
 
     public init(
         store: any AdWatchStore,
@@ -41,13 +43,17 @@ public struct Dependencies: Sendable {
     /// - Throws: when the store cannot be opened.
     public static func live(config: AdWatchConfig, logger: Logger) throws -> Dependencies {
         let store: any AdWatchStore
+        var lock: ServiceLock?
         if config.store.sqlitePath == ":memory:" {
             store = MemoryStore()
         } else {
+            // Before opening: a second service on the file must not release the first one's claims.
+            lock = try ServiceLock(database: config.store.sqlitePath)
             store = try SQLiteStore(path: config.store.sqlitePath, synchronous: config.store.synchronous, logger: logger)
         }
         let clock = SystemWallClock()
         var dependencies = Dependencies(store: store, clock: clock, logger: logger)
+        dependencies.serviceLock = lock
         // Always there: a reload may add channels to a configuration that started without any.
         let client = HTTPClientService.makeClient()
         dependencies.ownedHTTPClient = client

@@ -99,3 +99,35 @@ struct CommandErrorTests {
         #expect(output.contains("USAGE:") || output.contains("Usage:"))
     }
 }
+
+/// The embedded store has one service: a second `adwatch serve` on the same file would release the
+/// first one's claims (and send its messages again), so it is refused; one-off commands still work.
+@Suite(.timeLimit(.minutes(2)))
+struct ServiceLockTests {
+    @Test func aSecondLockOnTheSameFileIsRefusedUntilTheFirstIsGone() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("adwatch.sqlite").path
+        var first: ServiceLock? = try ServiceLock(database: database)
+        #expect(throws: ServiceLock.Held.self) { try ServiceLock(database: database) }
+        withExtendedLifetime(first) {}
+        first = nil
+        _ = try ServiceLock(database: database)
+        let mode = try FileManager.default.attributesOfItem(atPath: database + ".lock")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func aSecondServeOnTheSameFileIsRefusedWithTheReason() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = try CommandErrorTests.goodConfig(in: directory)
+        let server = try ServeProcess(config: config)
+        let (status, reason, output) = try CommandErrorTests.run(["serve", "--config", config.path])
+        #expect(reason == .exit && status != 0, "\(output)")
+        #expect(output.contains("another `adwatch serve` is using"), "\(output)")
+        // The first one is untouched, and one-off commands on the file still work.
+        let (listStatus, _, listOutput) = try CommandErrorTests.run(["events", "list", "--config", config.path])
+        #expect(listStatus == 0, "\(listOutput)")
+        #expect(try await server.stop() == 0)
+    }
+}
