@@ -14,7 +14,6 @@ campaign had, Ads API requests in all, and the seconds from the first webhook to
 import argparse
 import collections
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -82,14 +81,7 @@ def main():
             print(f"seconds to settle       NOT within {args.timeout:g} s ({unsettled} of {total} events unsettled)")
         return 0 if unsettled == 0 else 3
     finally:
-        if server:
-            server.stop()
-        if mock:
-            mock.stop()
-        if args.keep:
-            kit.log(f"kept {directory}")
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
+        kit.cleanup(directory, args.keep, server, mock)
 
 
 if __name__ == "__main__":

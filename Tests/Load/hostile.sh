@@ -34,7 +34,6 @@ CHANNEL_PORT=${CHANNEL_PORT:-18092}
 PHASE_SECONDS=${PHASE_SECONDS:-20}
 CHANNEL_WAIT=${CHANNEL_WAIT:-20}
 CAMPAIGNS=${CAMPAIGNS:-20}
-BUILD_TIMEOUT=${BUILD_TIMEOUT:-3600}
 KEEP_TMP=${KEEP_TMP:-0}
 SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the Standard Webhooks test secret; loopback only
 
@@ -45,13 +44,7 @@ need curl "apt-get install curl"
 need python3 "apt-get install python3"
 need timeout "coreutils"
 
-if [[ -z "${ADWATCH_BIN:-}" ]]; then
-    need swift "Swift toolchain"
-    log "ADWATCH_BIN not set: building release (a clean release build takes ~13 min)"
-    (cd "$root" && timeout "$BUILD_TIMEOUT" swift build -c release --product adwatch --scratch-path .build-release)
-    ADWATCH_BIN="$root/.build-release/release/adwatch"
-fi
-[[ -x "$ADWATCH_BIN" ]] || die "server binary not executable: $ADWATCH_BIN"
+source "$here/release_bin.sh"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/adwatch-hostile.XXXXXX")
 server_pid="" mock_pid="" channel_pid=""

@@ -14,7 +14,6 @@ Prints n, p50, p99 and max in milliseconds.
 import argparse
 import os
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -83,16 +82,7 @@ routes:
                   f"max {max(latencies):.1f} ms   (targets: p50 ≤ 100 ms, p99 ≤ 500 ms)")
         return 0 if len(latencies) == args.count and kit.percentile(latencies, 50) <= 100 and kit.percentile(latencies, 99) <= 500 else 3
     finally:
-        if server:
-            server.stop()
-        if slack:
-            slack.stop()
-        if mock:
-            mock.stop()
-        if args.keep:
-            kit.log(f"kept {directory}")
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
+        kit.cleanup(directory, args.keep, server, slack, mock)
 
 
 if __name__ == "__main__":

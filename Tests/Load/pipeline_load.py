@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -287,3 +288,15 @@ def unsettled_events(directory):
         return total, open_
     finally:
         connection.close()
+
+
+def cleanup(directory, keep, *services):
+    """Stops every service that was started (None for one that was not) and removes the run's
+    directory unless --keep was given: the `finally:` of every pipeline script."""
+    for service in services:
+        if service:
+            service.stop()
+    if keep:
+        log(f"kept {directory}")
+    else:
+        shutil.rmtree(directory, ignore_errors=True)

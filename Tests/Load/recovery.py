@@ -14,7 +14,6 @@ and the seconds from the last restart to the last campaign's first message.
 import argparse
 import json
 import os
-import shutil
 import sys
 import tempfile
 import threading
@@ -140,16 +139,7 @@ routes:
         ok = len(acknowledged) == args.webhooks and alerted == wanted and duplicates == 0
         return 0 if ok else 3
     finally:
-        for server in servers:
-            server.stop()
-        if receiver:
-            receiver.stop()
-        if mock:
-            mock.stop()
-        if args.keep:
-            kit.log(f"kept {directory}")
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
+        kit.cleanup(directory, args.keep, *servers, receiver, mock)
 
 
 if __name__ == "__main__":

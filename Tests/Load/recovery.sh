@@ -15,11 +15,6 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 command -v python3 >/dev/null || { echo "recovery.sh: python3 not found" >&2; exit 1; }
-if [[ -z "${ADWATCH_BIN:-}" ]]; then
-    echo "recovery.sh: ADWATCH_BIN not set: building release (a clean release build takes ~13 min)" >&2
-    (cd "$root" && timeout "${BUILD_TIMEOUT:-3600}" swift build -c release --product adwatch --scratch-path .build-release)
-    ADWATCH_BIN="$root/.build-release/release/adwatch"
-fi
-[[ -x "$ADWATCH_BIN" ]] || { echo "recovery.sh: not executable: $ADWATCH_BIN" >&2; exit 1; }
+source "$here/release_bin.sh"
 export PYTHONDONTWRITEBYTECODE=1
 exec timeout --kill-after=30 "${TIMEOUT:-600}" python3 "$here/recovery.py" --bin "$ADWATCH_BIN" --fixtures "$root/samples/fixtures" "$@"

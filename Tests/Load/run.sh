@@ -28,7 +28,6 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-10s}
 LOAD_COUNT=${LOAD_COUNT:-400000}
-BUILD_TIMEOUT=${BUILD_TIMEOUT:-3600}
 STRICT=${STRICT:-0}
 KEEP_TMP=${KEEP_TMP:-0}
 # The Standard Webhooks test secret; only ever used on loopback.
@@ -49,14 +48,7 @@ need python3 "apt-get install python3"
 need timeout "coreutils"
 
 # --- 1. The server binary ----------------------------------------------------
-if [[ -z "${ADWATCH_BIN:-}" ]]; then
-    need swift "Swift toolchain"
-    log "ADWATCH_BIN not set: building release (a clean release build takes ~13 min)"
-    (cd "$root" && timeout "$BUILD_TIMEOUT" \
-        swift build -c release --product adwatch --scratch-path .build-release)
-    ADWATCH_BIN="$root/.build-release/release/adwatch"
-fi
-[[ -x "$ADWATCH_BIN" ]] || die "server binary not executable: $ADWATCH_BIN"
+source "$here/release_bin.sh"
 
 # --- 2. Temp dir, cleanup ----------------------------------------------------
 dir=$(mktemp -d "${TMPDIR:-/tmp}/adwatch-load.XXXXXX")
