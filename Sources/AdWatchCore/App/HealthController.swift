@@ -6,6 +6,13 @@ import Logging
 struct HealthController {
     let store: any StorePinging
     var timeout: Duration = .seconds(2)
+    /// While the store hangs, every probe waits on the one ping already stuck instead of adding another.
+    private let ping = SingleFlight<Void>()
+
+    init(store: any StorePinging, timeout: Duration = .seconds(2)) {
+        self.store = store
+        self.timeout = timeout
+    }
 
     func addRoutes(to router: Router<AdWatchRequestContext>) {
         router.get("/healthz") { _, _ in JSONReply.make(.ok, ["status": "ok"]) }
@@ -14,7 +21,7 @@ struct HealthController {
 
     func readiness(logger: Logger) async -> Response {
         do {
-            try await Deadline.run(within: timeout) { [store] in try await store.ping() }
+            try await Deadline.run(within: timeout) { [store, ping] in try await ping.run { try await store.ping() } }
             return JSONReply.make(.ok, ["status": "ready"])
         } catch is Deadline.Exceeded {
             logger.warning("readiness check failed: the store did not answer in time")

@@ -25,6 +25,8 @@ struct MetricsController: Sendable {
     private let readFailures: Counter
     /// How long a scrape waits for the store's depths.
     private let storeTimeout: Duration
+    /// While the store hangs, scrapes wait on the one read already stuck instead of adding another.
+    private let gaugeRead = SingleFlight<StoreGauges>()
 
     init(
         metrics: AdWatchMetrics, store: any StoreGaugeReading, advertising: (any AdvertisingAPI)?, rules: [String],
@@ -60,7 +62,7 @@ struct MetricsController: Sendable {
     /// Refreshes the gauges read at scrape time and renders the registry.
     func scrape(logger: Logger) async -> [UInt8] {
         do {
-            apply(try await Deadline.run(within: storeTimeout) { [store] in try await store.gaugeReadings() })
+            apply(try await Deadline.run(within: storeTimeout) { [store, gaugeRead] in try await gaugeRead.run { try await store.gaugeReadings() } })
         } catch {
             readFailures.increment()
             logger.warning("metrics: could not read depths from the store", metadata: ["store.error": "\(String(reflecting: type(of: error)))"])

@@ -66,7 +66,7 @@ extension RuleConfig.Scope {
 enum RuleText {
     static func duration(_ seconds: TimeInterval) -> String {
         // Clamped: the times come from the Ads API, and `Int(Double)` traps out of range.
-        let total = Int(CheckedTime.int64(clamping: seconds.rounded(.down)))
+        let total = Int(clamping: CheckedTime.int64(clamping: seconds.rounded(.down)))
         let (days, hours, minutes) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60)
         if days > 0 { return hours > 0 ? "\(days)d \(hours)h" : "\(days)d" }
         if hours > 0 { return minutes > 0 ? "\(hours)h \(minutes)m" : "\(hours)h" }

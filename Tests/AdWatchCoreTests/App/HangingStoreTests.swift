@@ -2,6 +2,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import Testing
 
 /// `/readyz` and `/metrics` answer within a bound when the store hangs (a locked database, a stuck disk).
@@ -20,6 +21,44 @@ struct HangingStoreTests {
         let health = HealthController(store: HangingStore(), timeout: .milliseconds(50))
         let response = await health.readiness(logger: Logger(label: "test"))
         #expect(response.status == .serviceUnavailable)
+    }
+
+    /// Counts the calls that reach it, then hangs like ``HangingStore``.
+    final class CountingHangingStore: StorePinging, StoreGaugeReading, Sendable {
+        let calls = NIOLockedValueBox(0)
+        func ping() async throws {
+            calls.withLockedValue { $0 += 1 }
+            try await Task.sleep(for: .seconds(3600))
+        }
+        func gaugeReadings() async throws -> StoreGauges {
+            calls.withLockedValue { $0 += 1 }
+            try await Task.sleep(for: .seconds(3600))
+            throw CancellationError()
+        }
+    }
+
+    /// A load balancer probing a hung store every second must not pile up one stuck call per probe.
+    @Test func probesOfAHungStoreShareOneStuckCall() async throws {
+        let store = CountingHangingStore()
+        let health = HealthController(store: store, timeout: .milliseconds(20))
+        for _ in 0..<5 {
+            #expect(await health.readiness(logger: Logger(label: "test")).status == .serviceUnavailable)
+        }
+        #expect(store.calls.withLockedValue { $0 } == 1)
+
+        let scrapes = CountingHangingStore()
+        let controller = MetricsController(metrics: AdWatchMetrics(), store: scrapes, advertising: nil, rules: [], storeTimeout: .milliseconds(20))
+        for _ in 0..<3 { _ = await controller.scrape(logger: Logger(label: "test")) }
+        #expect(scrapes.calls.withLockedValue { $0 } == 1)
+    }
+
+    /// Once the shared call ends, the next probe starts a fresh one.
+    @Test func aFinishedSharedCallIsNotReused() async throws {
+        let flight = SingleFlight<Int>()
+        let counter = NIOLockedValueBox(0)
+        let first = try await flight.run { counter.withLockedValue { $0 += 1; return $0 } }
+        let second = try await flight.run { counter.withLockedValue { $0 += 1; return $0 } }
+        #expect((first, second) == (1, 2))
     }
 
     @Test func readinessIsA200WhenTheStoreAnswers() async throws {
