@@ -174,6 +174,10 @@ extension AdWatchConfig {
         guard (1...1_000_000).contains(server.maxConnections) else {
             throw ConfigError(path: "server.max_connections", "must be between 1 and 1000000")
         }
+        // Two listeners on one port: the second bind would fail at start with a socket error instead.
+        if let listen = admin?.listen, listen.port != 0, listen.port == server.port {
+            throw ConfigError(path: "admin.listen", "uses server.port \(server.port): the admin listener needs a port of its own")
+        }
         if let tls = server.tls {
             for (key, path) in [("certificate", tls.certificate), ("key", tls.key)] where !FileManager.default.isReadableFile(atPath: path) {
                 throw ConfigError(path: "server.tls.\(key)", "cannot read '\(path)'")

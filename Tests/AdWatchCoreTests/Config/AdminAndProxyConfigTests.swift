@@ -43,6 +43,7 @@ struct AdminAndProxyConfigTests {
         ("admin:\n  token: \(token32)\n  listen: \"127.0.0.1:-1\"\n", "admin.listen: '127.0.0.1:-1' is not HOST:PORT"),
         ("admin:\n  token: \(token32)\n  listen: \"127.0.0.1:99999999999999999999\"\n", "admin.listen: '127.0.0.1:99999999999999999999' is not HOST:PORT"),
         ("admin:\n  token: \(token32)\n  lisen: \"127.0.0.1:9090\"\n", "admin.lisen: unknown key"),
+        ("server:\n  port: 9090\nadmin:\n  token: \(token32)\n  listen: \"127.0.0.1:9090\"\n", "admin.listen: uses server.port 9090"),
         ("server:\n  public_url: adwatch.example.com\n", "server.public_url: must be an absolute http:// or https:// URL"),
         ("server:\n  public_url: ftp://adwatch.example.com\n", "server.public_url: must be an absolute http:// or https:// URL"),
         ("server:\n  trusted_proxies: [10.0.0.0/8, 10.0.0.0/40]\n", "server.trusted_proxies[1]: '10.0.0.0/40' is not an IP address or CIDR block"),
