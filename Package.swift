@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "adwatch", targets: ["adwatch"]),
         .library(name: "AdWatchCore", targets: ["AdWatchCore"]),
+        .library(name: "AdWatchApp", targets: ["AdWatchApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -39,17 +40,52 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The domain: config model, ingest verification and envelope, Ads API models and client
+        // protocol, rules, alerts, silences, inhibition, routing, the channel protocol, the audit chain
+        // and the store's role protocols. No HTTP server, no database.
         .target(
             name: "AdWatchCore",
             dependencies: [
                 "CAdWatchOpenSSL",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The SQLite store (GRDB): every store role, one file on disk.
+        .target(
+            name: "AdWatchSQLite",
+            dependencies: [
+                "AdWatchCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The in-memory store: every store role, nothing on disk (`store.kind: memory`, tests).
+        .target(
+            name: "AdWatchMemoryStore",
+            dependencies: ["AdWatchCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP application: Hummingbird server, controllers, services, live clients, channels,
+        // metrics and the composition root.
+        .target(
+            name: "AdWatchApp",
+            dependencies: [
+                "AdWatchCore",
+                "AdWatchSQLite",
+                "AdWatchMemoryStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -64,10 +100,44 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A stand-in for the Symphony Ads API, for the demo and the tests. The service never links it.
+        .target(
+            name: "AdWatchMockAds",
+            dependencies: [
+                "AdWatchCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `adwatch demo`: the service against the mock Ads API, telling its story.
+        .target(
+            name: "AdWatchDemo",
+            dependencies: [
+                "AdWatchCore",
+                "AdWatchApp",
+                "AdWatchMockAds",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "adwatch",
             dependencies: [
                 "AdWatchCore",
+                "AdWatchApp",
+                "AdWatchSQLite",
+                "AdWatchMockAds",
+                "AdWatchDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +150,11 @@ let package = Package(
             name: "AdWatchCoreTests",
             dependencies: [
                 "AdWatchCore",
+                "AdWatchSQLite",
+                "AdWatchMemoryStore",
+                "AdWatchApp",
+                "AdWatchMockAds",
+                "AdWatchDemo",
                 "adwatch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

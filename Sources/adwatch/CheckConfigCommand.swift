@@ -1,4 +1,8 @@
+import AdWatchApp
 import AdWatchCore
+import AdWatchDemo
+import AdWatchMockAds
+import AdWatchSQLite
 import ArgumentParser
 
 /// `adwatch check-config FILE`: validates a configuration and explains what it sets up.

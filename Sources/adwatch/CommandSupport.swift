@@ -1,4 +1,8 @@
+import AdWatchApp
 import AdWatchCore
+import AdWatchDemo
+import AdWatchMockAds
+import AdWatchSQLite
 import ArgumentParser
 
 /// Loads a configuration for a one-off command, turning a config error into a usage error.

@@ -1,4 +1,8 @@
+import AdWatchApp
 import AdWatchCore
+import AdWatchDemo
+import AdWatchMockAds
+import AdWatchSQLite
 import ArgumentParser
 import Hummingbird
 import Logging

@@ -68,6 +68,17 @@ public struct AdvertisingError: Error, Sendable, Equatable, CustomStringConverti
 
 /// One HTTP attempt against the Ads API, as the audit log records it. Never holds a key.
 public struct FetchAttempt: Sendable, Equatable {
+    package init(route: String, path: String, campaignID: String? = nil, brandID: String? = nil, attempt: Int, status: Int? = nil, latency: Duration, error: String? = nil) {
+        self.route = route
+        self.path = path
+        self.campaignID = campaignID
+        self.brandID = brandID
+        self.attempt = attempt
+        self.status = status
+        self.latency = latency
+        self.error = error
+    }
+
     /// `campaign`, `analytics`, `creative` or `list`.
     public var route: String
     /// The request path and query, without the base URL or any credential.

@@ -7,6 +7,23 @@ public enum AlertState: String, Sendable, Codable, CaseIterable {
 
 /// An alert: one rule's finding about one campaign (and level), identified by its fingerprint.
 public struct Alert: Sendable, Equatable {
+    package init(fingerprint: String, rule: String, campaignID: String, level: String? = nil, labels: [String : String], severity: AdWatchCore.Severity, summary: String, state: AdWatchCore.AlertState, activeSince: Date, firingSince: Date? = nil, resolvedAt: Date? = nil, lastNotifiedAt: Date? = nil, suppressedBy: String? = nil, updatedAt: Date) {
+        self.fingerprint = fingerprint
+        self.rule = rule
+        self.campaignID = campaignID
+        self.level = level
+        self.labels = labels
+        self.severity = severity
+        self.summary = summary
+        self.state = state
+        self.activeSince = activeSince
+        self.firingSince = firingSince
+        self.resolvedAt = resolvedAt
+        self.lastNotifiedAt = lastNotifiedAt
+        self.suppressedBy = suppressedBy
+        self.updatedAt = updatedAt
+    }
+
     /// `rule/campaign[/level]`: the same problem keeps the same fingerprint across evaluations.
     public var fingerprint: String
     public var rule: String
@@ -167,6 +184,18 @@ public struct Silence: Sendable, Equatable {
 
 /// A notification request for the delivery layer, kept in a durable outbox.
 public struct OutboxMessage: Sendable, Equatable {
+    package init(id: String, fingerprint: String, kind: AdWatchCore.OutboxMessage.Kind, rule: String, campaignID: String, severity: AdWatchCore.Severity, summary: String, labels: [String : String], createdAt: Date) {
+        self.id = id
+        self.fingerprint = fingerprint
+        self.kind = kind
+        self.rule = rule
+        self.campaignID = campaignID
+        self.severity = severity
+        self.summary = summary
+        self.labels = labels
+        self.createdAt = createdAt
+    }
+
     public enum Kind: String, Sendable, Codable {
         case firing, resolved
     }

@@ -60,7 +60,7 @@ public struct AuditQuery: Sendable, Equatable {
 
     /// The kinds a record may have under `kinds` and `outcomes` together; nil when any kind may match
     /// (or when `other` asks for kinds outside the known set, which only a negative test can express).
-    var allowedKinds: Set<String>? {
+    package var allowedKinds: Set<String>? {
         if outcomes.isEmpty { return kinds.isEmpty ? nil : kinds }
         if outcomes.contains(.other) { return kinds.isEmpty ? nil : kinds.filter { outcomes.contains(AuditOutcome(kind: $0)) } }
         let byOutcome = outcomes.reduce(into: Set<String>()) { $0.formUnion($1.kinds) }

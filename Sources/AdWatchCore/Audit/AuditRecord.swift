@@ -170,3 +170,17 @@ public struct AuditRecord: Sendable, Equatable, Codable {
         case prevHash = "prev_hash"
     }
 }
+
+extension AuditKind {
+    /// Someone signed in to the admin web page.
+    public static let adminSignedIn = AuditKind(rawValue: "admin.signed_in")
+    /// A sign-in to the admin web page was refused (wrong token, or too many wrong tokens).
+    public static let adminSignInRefused = AuditKind(rawValue: "admin.sign_in_refused")
+}
+
+extension AuditKind {
+    /// A configuration reload (SIGHUP) was applied.
+    public static let configReloaded = AuditKind(rawValue: "config.reloaded")
+    /// A configuration reload was refused because the file did not validate; the old configuration stays.
+    public static let configReloadRejected = AuditKind(rawValue: "config.reload_rejected")
+}

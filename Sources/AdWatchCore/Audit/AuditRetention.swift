@@ -19,6 +19,11 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
 
 /// One batch of pruning: the records removed and the new checkpoint.
 public struct AuditPruneBatch: Sendable, Equatable {
+    package init(removed: Int, checkpoint: AdWatchCore.AuditCheckpoint) {
+        self.removed = removed
+        self.checkpoint = checkpoint
+    }
+
     public var removed: Int
     public var checkpoint: AuditCheckpoint
 }
@@ -44,7 +49,7 @@ extension AuditKind {
 
 extension AuditCheckpoint {
     /// The record that attests this checkpoint inside the chain.
-    func prunedDraft(removed: Int, cutoff: Date) -> AuditDraft {
+    package func prunedDraft(removed: Int, cutoff: Date) -> AuditDraft {
         AuditDraft(
             at: prunedAt,
             kind: .auditPruned,

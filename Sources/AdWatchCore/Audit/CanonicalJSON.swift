@@ -4,7 +4,7 @@
 /// Written by hand rather than with `JSONEncoder` for two reasons: the text is part of the audit
 /// hash, so it must not change with a Foundation upgrade; and it runs for every webhook
 /// (`JSONEncoder` was 10 % of the receiver's CPU under load).
-enum CanonicalJSON {
+package enum CanonicalJSON {
     static func encode(_ members: [String: AuditValue]) -> String {
         var out = "{"
         for (index, key) in members.keys.sorted().enumerated() {
@@ -20,12 +20,12 @@ enum CanonicalJSON {
         return out + "}"
     }
 
-    static func encode(_ members: [String: String]) -> String {
+    package static func encode(_ members: [String: String]) -> String {
         encode(members.mapValues(AuditValue.string))
     }
 
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    static func appendString(_ text: String, to out: inout String) {
+    package static func appendString(_ text: String, to out: inout String) {
         out += "\""
         // Almost every value (ids, hashes, header values) needs no escaping: append it whole.
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {

@@ -2,6 +2,31 @@ public import Foundation
 
 /// What AdWatch last learned about a campaign from the Ads API: the input of every rule.
 public struct CampaignSnapshot: Sendable, Equatable {
+    package init(campaignID: String, brandID: String? = nil, fetchedAt: Date, status: AdWatchCore.CampaignStatus, statusSince: Date, accountStatus: AdWatchCore.AdAccountStatus? = nil, disableReason: AdWatchCore.DisableReason? = nil, adAccountID: String? = nil, adAccountGood: Bool? = nil, adAccountError: String? = nil, spend: Decimal? = nil, budget: Decimal? = nil, currency: String? = nil, campaignType: String? = nil, startDate: Date? = nil, endDate: Date? = nil, errorCampaigns: [String], platformErrors: [String], campaignEffectiveStatuses: [String], adEffectiveStatuses: [String], provider: String? = nil, source: String? = nil) {
+        self.campaignID = campaignID
+        self.brandID = brandID
+        self.fetchedAt = fetchedAt
+        self.status = status
+        self.statusSince = statusSince
+        self.accountStatus = accountStatus
+        self.disableReason = disableReason
+        self.adAccountID = adAccountID
+        self.adAccountGood = adAccountGood
+        self.adAccountError = adAccountError
+        self.spend = spend
+        self.budget = budget
+        self.currency = currency
+        self.campaignType = campaignType
+        self.startDate = startDate
+        self.endDate = endDate
+        self.errorCampaigns = errorCampaigns
+        self.platformErrors = platformErrors
+        self.campaignEffectiveStatuses = campaignEffectiveStatuses
+        self.adEffectiveStatuses = adEffectiveStatuses
+        self.provider = provider
+        self.source = source
+    }
+
     public var campaignID: String
     public var brandID: String?
     public var fetchedAt: Date
@@ -79,6 +104,15 @@ public struct CampaignSnapshot: Sendable, Equatable {
 
 /// One entry of a campaign's state history: written when status, account standing, spend or budget changed.
 public struct CampaignStateChange: Sendable, Equatable {
+    package init(at: Date, status: AdWatchCore.CampaignStatus, accountStatus: AdWatchCore.AdAccountStatus? = nil, adAccountGood: Bool? = nil, spend: Decimal? = nil, budget: Decimal? = nil) {
+        self.at = at
+        self.status = status
+        self.accountStatus = accountStatus
+        self.adAccountGood = adAccountGood
+        self.spend = spend
+        self.budget = budget
+    }
+
     public var at: Date
     public var status: CampaignStatus
     public var accountStatus: AdAccountStatus?
@@ -87,7 +121,7 @@ public struct CampaignStateChange: Sendable, Equatable {
     public var budget: Decimal?
 
     /// True when `other` reports the same state (times aside).
-    func sameState(as other: CampaignStateChange) -> Bool {
+    package func sameState(as other: CampaignStateChange) -> Bool {
         status == other.status && accountStatus == other.accountStatus && adAccountGood == other.adAccountGood
             && spend == other.spend && budget == other.budget
     }

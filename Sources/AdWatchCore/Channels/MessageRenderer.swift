@@ -39,7 +39,7 @@ public struct MessageRenderer: Sendable {
 
     /// One line: control characters (CR, LF, tab, …) from outside text become spaces, so no value can
     /// start a header line in an email API's form or MIME message.
-    func subject(_ message: OutboundMessage) -> String {
+    package func subject(_ message: OutboundMessage) -> String {
         let line = subject.render(Self.context(message)).unicodeScalars.map { scalar in
             scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}" ? " " : Character(scalar)
         }
@@ -48,9 +48,9 @@ public struct MessageRenderer: Sendable {
 
     static let plainText = "{{% CONTENT_TYPE: TEXT}}"
 
-    func text(_ message: OutboundMessage) -> String { text.render(Self.context(message)) }
+    package func text(_ message: OutboundMessage) -> String { text.render(Self.context(message)) }
 
-    func html(_ message: OutboundMessage) -> String { html.render(Self.context(message)) }
+    package func html(_ message: OutboundMessage) -> String { html.render(Self.context(message)) }
 
     static func context(_ message: OutboundMessage) -> [String: Any] {
         let first = message.alerts.first

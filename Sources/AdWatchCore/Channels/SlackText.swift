@@ -5,10 +5,10 @@ import Foundation
 /// ids from webhooks) goes through ``escaped(_:limit:)``; links we build go through ``linkTarget(_:)``.
 ///
 /// Lengths are counted in UTF-16 code units, which is never fewer than Slack's own count.
-enum SlackText {
+package enum SlackText {
     /// `&`, `<` and `>` as Slack asks (`&amp;`, `&lt;`, `&gt;`), cut to `limit` with `…` if longer. An
     /// escape is never cut in half.
-    static func escaped(_ text: String, limit: Int = .max) -> String {
+    package static func escaped(_ text: String, limit: Int = .max) -> String {
         var out = ""
         var length = 0
         let budget = limit - 1  // room for the ellipsis if the text does not fit
@@ -30,7 +30,7 @@ enum SlackText {
     }
 
     /// Plain text cut to `limit` (for `plain_text` objects such as the header), with `…` if longer.
-    static func truncated(_ text: String, limit: Int) -> String {
+    package static func truncated(_ text: String, limit: Int) -> String {
         guard text.utf16.count > limit else { return text }
         var out = ""
         var length = 0
@@ -46,7 +46,7 @@ enum SlackText {
     /// Text rendered by a Mustache template (HTML-escaped values) made safe for mrkdwn: the template's
     /// entities are turned back into characters, then ``escaped(_:limit:)`` is applied, so neither a
     /// `{{value}}` nor a `{{{value}}}` can put markup into the message.
-    static func fromRendered(_ text: String, limit: Int = .max) -> String {
+    package static func fromRendered(_ text: String, limit: Int = .max) -> String {
         let plain = text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
             .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
         return escaped(plain, limit: limit)
@@ -55,7 +55,7 @@ enum SlackText {
     /// A link target that cannot leave `<url|label>`: `http(s)` only, every character outside the URL
     /// set percent-encoded (`|`, `<`, `>`, spaces, quotes, non-ASCII), `&` written `&amp;`. `nil` for other
     /// schemes or a link longer than `limit`.
-    static func linkTarget(_ link: String, limit: Int = 2000) -> String? {
+    package static func linkTarget(_ link: String, limit: Int = 2000) -> String? {
         let lowered = link.lowercased()
         guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://") else { return nil }
         guard let encoded = link.addingPercentEncoding(withAllowedCharacters: urlCharacters) else { return nil }

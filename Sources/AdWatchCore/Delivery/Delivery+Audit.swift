@@ -5,7 +5,7 @@ extension AuditDraft {
     /// `campaign` is the first alert's campaign, `alert` the fingerprint when the message carries one
     /// alert, and the details list every campaign and alert (`campaigns`, `alerts`, comma-separated)
     /// because a grouped message can carry several.
-    static func delivery(_ kind: AuditKind, at: Date, message: OutboundMessage, details: [String: AuditValue]) -> AuditDraft {
+    package static func delivery(_ kind: AuditKind, at: Date, message: OutboundMessage, details: [String: AuditValue]) -> AuditDraft {
         var details = details
         var campaigns: [String] = []
         for alert in message.alerts where !campaigns.contains(alert.campaignID) { campaigns.append(alert.campaignID) }

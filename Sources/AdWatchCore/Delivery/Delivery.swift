@@ -38,6 +38,12 @@ public enum DeliveryOutcome: Sendable, Equatable {
 
 /// An outbox entry waiting in a route's group.
 public struct GroupedEntry: Sendable, Equatable {
+    package init(entry: AdWatchCore.OutboxMessage, routeIndex: Int, groupKey: String) {
+        self.entry = entry
+        self.routeIndex = routeIndex
+        self.groupKey = groupKey
+    }
+
     public var entry: OutboxMessage
     public var routeIndex: Int
     public var groupKey: String

@@ -7,11 +7,11 @@
 ///   the sender will use next, and the real delivery would be answered "duplicate" and lost.
 ///
 /// A delivery id inside the body is as trustworthy as the body, so it serves whenever the body is signed.
-enum DedupKey {
+package enum DedupKey {
     /// `id:<delivery id>`, `id-sha256:<hex of the id>` for an id longer than
     /// ``WebhookEnvelope/maxNameLength`` (a signed header may carry tens of kB; the key is an indexed
     /// column), or `sha256:<hex of source ‖ 0 ‖ body>`.
-    static func make(source: String, body: [UInt8], delivery: VerifiedDelivery, bodyDeliveryID: String?) -> String {
+    package static func make(source: String, body: [UInt8], delivery: VerifiedDelivery, bodyDeliveryID: String?) -> String {
         if delivery.deliveryIDIsSigned, let id = delivery.deliveryID { return idKey(id) }
         if delivery.bodyIsSigned, let id = bodyDeliveryID { return idKey(id) }
         return bodyHash(source: source, body: body)

@@ -4,15 +4,15 @@
 /// decoding errors; under load that was 17 % of the receiver's CPU (see the issue note on the load
 /// test). This parser reads the bytes once. It accepts exactly what RFC 8259 allows (checked against
 /// `JSONSerialization` in `JSONParserTests`), with a nesting limit so a hostile body cannot exhaust the stack.
-enum JSONParser {
-    struct Failure: Error, Equatable {
-        var offset: Int
+package enum JSONParser {
+    package struct Failure: Error, Equatable {
+        package var offset: Int
     }
 
     /// Nesting deeper than this is refused.
     static let maximumDepth = 64
 
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer throws(Failure) in
             var parser = Cursor(bytes: buffer)
             parser.skipWhitespace()

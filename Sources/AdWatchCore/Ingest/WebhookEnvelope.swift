@@ -59,7 +59,7 @@ public struct WebhookEnvelope: Sendable, Equatable {
     }
 
     /// Parses a body with paths split in advance (once per source, not once per request).
-    init(body: [UInt8], locator: FieldLocator, now: Date) throws {
+    package init(body: [UInt8], locator: FieldLocator, now: Date) throws {
         let document: JSONValue
         do {
             document = try JSONParser.parse(body)
@@ -151,7 +151,7 @@ public struct WebhookEnvelope: Sendable, Equatable {
 }
 
 /// ``FieldPaths`` with every dotted path split into components.
-struct FieldLocator: Sendable {
+package struct FieldLocator: Sendable {
     let campaignID: [[String]]
     let brandID: [[String]]
     let eventType: [[String]]

@@ -1,9 +1,9 @@
-import Metrics
+package import Metrics
 import NIOConcurrencyHelpers
 
 /// The series of one labelled metric, created on first use and cached, so recording is a
 /// dictionary lookup rather than a registry lookup.
-final class MetricFamily<Metric: Sendable>: Sendable {
+package final class MetricFamily<Metric: Sendable>: Sendable {
     private let make: @Sendable ([(String, String)]) -> Metric
     private let labelNames: [String]
     private let series = NIOLockedValueBox<[[String]: Metric]>([:])
@@ -14,11 +14,11 @@ final class MetricFamily<Metric: Sendable>: Sendable {
     }
 
     /// The series for these label values (in the order of `labelNames`).
-    func callAsFunction(_ values: String...) -> Metric {
+    package func callAsFunction(_ values: String...) -> Metric {
         self[values]
     }
 
-    subscript(values: [String]) -> Metric {
+    package subscript(values: [String]) -> Metric {
         series.withLockedValue { series in
             if let metric = series[values] { return metric }
             let metric = make(Array(zip(labelNames, values)))
@@ -28,23 +28,23 @@ final class MetricFamily<Metric: Sendable>: Sendable {
     }
 
     /// Every label combination created so far.
-    var labelValues: [[String]] { series.withLockedValue { Array($0.keys) } }
+    package var labelValues: [[String]] { series.withLockedValue { Array($0.keys) } }
 }
 
 extension MetricFamily where Metric == Counter {
-    convenience init(counter label: String, labelNames: [String], factory: any MetricsFactory) {
+    package convenience init(counter label: String, labelNames: [String], factory: any MetricsFactory) {
         self.init(labelNames: labelNames) { Counter(label: label, dimensions: $0, factory: factory) }
     }
 }
 
 extension MetricFamily where Metric == Timer {
-    convenience init(timer label: String, labelNames: [String], factory: any MetricsFactory) {
+    package convenience init(timer label: String, labelNames: [String], factory: any MetricsFactory) {
         self.init(labelNames: labelNames) { Timer(label: label, dimensions: $0, factory: factory) }
     }
 }
 
 extension MetricFamily where Metric == Gauge {
-    convenience init(gauge label: String, labelNames: [String], factory: any MetricsFactory) {
+    package convenience init(gauge label: String, labelNames: [String], factory: any MetricsFactory) {
         self.init(labelNames: labelNames) { Gauge(label: label, dimensions: $0, factory: factory) }
     }
 }

@@ -63,7 +63,7 @@ extension RuleConfig.Scope {
 }
 
 /// Formatting shared by the rules' messages.
-enum RuleText {
+package enum RuleText {
     static func duration(_ seconds: TimeInterval) -> String {
         // Clamped: the times come from the Ads API, and `Int(Double)` traps out of range.
         let total = Int(clamping: CheckedTime.int64(clamping: seconds.rounded(.down)))
@@ -73,7 +73,7 @@ enum RuleText {
         return "\(minutes)m"
     }
 
-    static func money(_ value: Decimal, _ currency: String?) -> String {
+    package static func money(_ value: Decimal, _ currency: String?) -> String {
         currency.map { "\(value) \($0)" } ?? "\(value)"
     }
 

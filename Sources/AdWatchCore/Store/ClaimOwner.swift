@@ -53,7 +53,7 @@ public struct ReleasedClaims: Sendable, Equatable {
     public var isEmpty: Bool { events == 0 && deliveries == 0 }
 
     /// The `claims.released` record, audited in the same transaction as the release.
-    func auditDraft(owner: ClaimOwner, at: Date) -> AuditDraft {
+    package func auditDraft(owner: ClaimOwner, at: Date) -> AuditDraft {
         AuditDraft(at: at, kind: .claimsReleased, details: [
             "events": .int(Int64(events)), "deliveries": .int(Int64(deliveries)), "owner": .string(owner.id),
             "events_failed": .int(Int64(eventsFailed)), "deliveries_dead": .int(Int64(deliveriesDead)),
@@ -61,11 +61,11 @@ public struct ReleasedClaims: Sendable, Equatable {
     }
 
     /// The `last_error` of work given up on because its processes kept ending before settling it.
-    static func gaveUpReason(attempts: Int) -> String {
+    package static func gaveUpReason(attempts: Int) -> String {
         gaveUpPrefix + "\(attempts) attempts"
     }
 
-    static let gaveUpPrefix = "the process ended before settling it (a crash or a kill); given up after "
+    package static let gaveUpPrefix = "the process ended before settling it (a crash or a kill); given up after "
 }
 
 /// How often a claim may be released before the work is given up on: a release counts as an attempt,

@@ -23,7 +23,7 @@ public struct InboundEvent: Sendable, Equatable {
 
     // Derived once, in the request's task, so the store's single writer does not spend its time on them.
     /// Canonical JSON of ``headers``, as stored.
-    let headersJSON: String
+    package let headersJSON: String
     /// The `webhook.accepted` record this event gets if it is new.
     let acceptedDraft: AuditDraft
 
@@ -83,7 +83,7 @@ public struct InboundEvent: Sendable, Equatable {
     }
 
     /// The audit record that goes into the same transaction as the event, or its duplicate verdict.
-    func auditDraft(duplicateOf existing: String?) -> AuditDraft {
+    package func auditDraft(duplicateOf existing: String?) -> AuditDraft {
         guard let existing else { return acceptedDraft }
         var draft = acceptedDraft
         draft.kind = .webhookDuplicate
@@ -102,6 +102,25 @@ public enum AcceptOutcome: Sendable, Equatable {
 
 /// An event as the inbox holds it.
 public struct StoredEvent: Sendable, Equatable {
+    package init(id: String, source: String, dedupKey: String, deliveryID: String? = nil, eventType: String? = nil, isKnownType: Bool, campaignID: String? = nil, brandID: String? = nil, eventTime: Date? = nil, receivedAt: Date, body: [UInt8], headers: [String : String], remoteAddress: String? = nil, state: AdWatchCore.EventState, attempts: Int, lastError: String? = nil) {
+        self.id = id
+        self.source = source
+        self.dedupKey = dedupKey
+        self.deliveryID = deliveryID
+        self.eventType = eventType
+        self.isKnownType = isKnownType
+        self.campaignID = campaignID
+        self.brandID = brandID
+        self.eventTime = eventTime
+        self.receivedAt = receivedAt
+        self.body = body
+        self.headers = headers
+        self.remoteAddress = remoteAddress
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+    }
+
     public var id: String
     public var source: String
     public var dedupKey: String

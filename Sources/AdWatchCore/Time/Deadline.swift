@@ -2,13 +2,13 @@ import NIOConcurrencyHelpers
 
 /// Runs an operation for at most a given time: a probe of a store that hangs (a locked database, a
 /// stuck disk) must still answer its caller.
-enum Deadline {
+package enum Deadline {
     /// The operation did not finish in time; it was cancelled and is left to end on its own.
-    struct Exceeded: Error {}
+    package struct Exceeded: Error {}
 
     /// The operation's result, or ``Exceeded`` after `limit`. The caller is answered at the deadline
     /// even when the operation ignores cancellation; an operation that ends in time stops the timer.
-    static func run<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    package static func run<T: Sendable>(within limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let pending = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
         let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
         return try await withCheckedThrowingContinuation { continuation in
@@ -42,7 +42,9 @@ enum Deadline {
 /// let ping = SingleFlight<Void>()
 /// try await Deadline.run(within: .seconds(2)) { try await ping.run { try await store.ping() } }
 /// ```
-final class SingleFlight<T: Sendable>: Sendable {
+package final class SingleFlight<T: Sendable>: Sendable {
+    package init() {}
+
     private struct State {
         var started: UInt64 = 0
         var running: (id: UInt64, task: Task<T, any Error>)?
@@ -52,7 +54,7 @@ final class SingleFlight<T: Sendable>: Sendable {
 
     /// The running call's result, or a new call's when none runs. Cancelling the caller does not cancel
     /// the shared call (others may be waiting on it).
-    func run(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    package func run(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = state.withLockedValue { state -> Task<T, any Error> in
             if let running = state.running { return running.task }
             state.started &+= 1

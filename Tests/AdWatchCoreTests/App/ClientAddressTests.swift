@@ -1,4 +1,9 @@
 @testable import AdWatchCore
+@testable import AdWatchSQLite
+@testable import AdWatchMemoryStore
+@testable import AdWatchApp
+@testable import AdWatchMockAds
+@testable import AdWatchDemo
 import Testing
 
 /// `X-Forwarded-For` is believed only from trusted proxies, and then only up to the right-most address

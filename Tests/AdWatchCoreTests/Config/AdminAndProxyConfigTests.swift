@@ -1,4 +1,9 @@
 @testable import AdWatchCore
+@testable import AdWatchSQLite
+@testable import AdWatchMemoryStore
+@testable import AdWatchApp
+@testable import AdWatchMockAds
+@testable import AdWatchDemo
 import Testing
 
 /// `admin.token` (length), `admin.listen`, `server.public_url` and `server.trusted_proxies`.

@@ -1,4 +1,9 @@
 @testable import AdWatchCore
+@testable import AdWatchSQLite
+@testable import AdWatchMemoryStore
+@testable import AdWatchApp
+@testable import AdWatchMockAds
+@testable import AdWatchDemo
 import Foundation
 
 /// An in-memory Ads API: campaigns built from the seed's fixtures, a failure switch, and a count

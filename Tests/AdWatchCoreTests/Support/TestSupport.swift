@@ -1,4 +1,9 @@
 import AdWatchCore
+import AdWatchSQLite
+import AdWatchMemoryStore
+import AdWatchApp
+import AdWatchMockAds
+import AdWatchDemo
 import Foundation
 import HTTPTypes
 import InMemoryLogging

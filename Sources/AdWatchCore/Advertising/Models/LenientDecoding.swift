@@ -62,8 +62,8 @@ struct Lossy<T: Decodable>: Decodable {
 }
 
 /// The Ads API's response wrapper: `{"data": …, "status": 200}`.
-struct AdsAPIResponse<Payload: Decodable>: Decodable {
-    let data: Payload
+package struct AdsAPIResponse<Payload: Decodable>: Decodable {
+    package let data: Payload
 }
 
 /// The Ads API's error body: `{"status": "error", "message": "…", "code": "…"}`.
